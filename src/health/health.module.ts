@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseProbe } from './database-probe.js';
+import { HealthController } from './health.controller.js';
+import { HealthRegistry } from './health-registry.js';
+import { HealthService } from './health.service.js';
+
+@Global()
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [HealthService, DatabaseProbe, HealthRegistry],
+  exports: [HealthRegistry, DatabaseProbe],
+})
+export class HealthModule {}

@@ -1,0 +1,50 @@
+// Entry point: validate config, find or start the database, build the app, load demo data, listen, drain on signals.
+import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
+import { createApp } from './app.factory.js';
+import { ConfigError, loadEnv } from './config/env.js';
+import { resolveDatabase } from './database/resolve-database.js';
+import { installSignalHandlers } from './lifecycle/graceful-shutdown.js';
+import { printBanner } from './lifecycle/banner.js';
+import { runStartupTasks } from './lifecycle/startup-tasks.js';
+
+async function bootstrap(): Promise<void> {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const database = await resolveDatabase(env);
+  let app;
+  try {
+    app = await createApp({ databaseUrl: database.url });
+  } catch (error) {
+    await database.embedded?.stop();
+    throw error;
+  }
+  const logger = app.get(Logger);
+  installSignalHandlers({
+    app,
+    logger,
+    timings: { delayMs: env.SHUTDOWN_DELAY_MS, graceMs: env.SHUTDOWN_GRACE_MS },
+    afterClose: async () => {
+      await database.embedded?.stop();
+    },
+  });
+  await runStartupTasks(app);
+  await app.listen({ port: env.PORT, host: env.HOST });
+  await printBanner(app);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(
+    `TerraFusion API failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
