@@ -1,4 +1,6 @@
 import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Public, RequirePermissions } from '../auth/auth.decorators.js';
+import { Permission } from '../auth/permissions.js';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
@@ -9,6 +11,7 @@ import { HealthService } from './health.service.js';
 export class HealthController {
   constructor(private readonly service: HealthService) {}
 
+  @Public()
   @Get('live')
   @HttpCode(200)
   @ApiOperation({ summary: 'Liveness: the process answers. Never touches the database.' })
@@ -17,6 +20,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  @Public()
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: database answers, migrations applied, not draining.' })
   @ApiOkResponse({ description: 'Ready' })
@@ -25,6 +29,7 @@ export class HealthController {
     return this.summary(reply, true);
   }
 
+  @Public()
   @Get()
   @ApiOperation({ summary: 'Readiness summary: overall status and each check up or down.' })
   @ApiOkResponse({ description: 'Ready' })
@@ -33,6 +38,7 @@ export class HealthController {
     return this.summary(reply, false);
   }
 
+  @RequirePermissions(Permission.HealthDetails)
   @Get('detailed')
   @ApiOperation({ summary: 'Details: database latency and pool, memory, version, uptime.' })
   async detailed(): Promise<Record<string, unknown>> {

@@ -1,10 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
+import { Public } from '../auth/auth.decorators.js';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { buildInfo } from '../common/build-info.js';
 
 @ApiTags('operations')
 @Controller('info')
 export class InfoController {
+  @Public()
   @Get()
   @ApiOperation({ summary: 'Name, version, commit, Node.js version and uptime.' })
   info(): Record<string, unknown> {
