@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { createApp } from '../../src/app.factory.js';
 import { resetEnvCache } from '../../src/config/env.js';
+import { TEST_JWT_SECRET } from './tokens.js';
 
 export interface HttpResponse {
   status: number;
@@ -54,7 +55,13 @@ export async function createTestDatabase(prefix = 'tf'): Promise<string> {
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const saved: Record<string, string | undefined> = {};
-  const defaults = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...env };
+  const defaults = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'false',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    ...env,
+  };
   for (const [k, v] of Object.entries(defaults)) {
     saved[k] = process.env[k];
     process.env[k] = v;
