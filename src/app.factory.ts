@@ -2,14 +2,20 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import { parseTrustProxy } from './auth/auth-settings.check.js';
+import { applyHttpSecurity, problemClientErrorHandler } from './auth/http-security.js';
 import { requestIdFor } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import { loadEnv } from './config/env.js';
+import { installConnectionDrain } from './lifecycle/graceful-shutdown.js';
+import { installRequestMetrics } from './observability/http-metrics.js';
 import { setupOpenApi } from './openapi.js';
 
 export interface CreateAppOptions {
   databaseUrl: string;
+  /** Extra modules (tests mount probe controllers through this). */
+  imports?: AppModuleOptions['imports'];
   /** Silence Nest's bootstrap logs (tests). */
   quiet?: boolean;
 }
@@ -25,6 +31,10 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     return503OnClosing: false,
     maxParamLength: 200,
     routerOptions: { ignoreTrailingSlash: true },
+    // Oversized headers (e.g. a huge token) get 431 from the HTTP parser before any work is done.
+    ...({ http: { maxHeaderSize: env.HTTP_MAX_HEADER_BYTES } } as object),
+    clientErrorHandler: problemClientErrorHandler,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY) as boolean | string[], // a hop count (number) works too
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
@@ -32,13 +42,21 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks([]); // signals are handled by main.ts (drain first), not by Nest.
+  // No app.enableShutdownHooks(): with no signals it listens to all of them and closes at once.
+  // SIGTERM/SIGINT are handled by src/lifecycle/graceful-shutdown.ts (drain first, then app.close()).
 
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON bodies only unless a route registers its own parser (CSV, GeoJSON): text/plain is a 415.
+  fastify.removeContentTypeParser('text/plain');
+  installConnectionDrain(app);
+  installRequestMetrics(app); // every response counted once, at the Fastify edge (see http-metrics.ts)
+  await applyHttpSecurity(app, env);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   setupOpenApi(app);
   await app.init();
+  // Nest adds a form parser at init; the API speaks JSON, so a form body is a 415 too.
+  fastify.removeContentTypeParser('application/x-www-form-urlencoded');
   return app;
 }

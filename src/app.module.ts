@@ -1,5 +1,6 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ConfigModule } from './config/config.module.js';
 import { CountiesModule } from './counties/counties.module.js';
@@ -8,10 +9,13 @@ import { HealthModule } from './health/health.module.js';
 import { InfoModule } from './info/info.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 export interface AppModuleOptions {
   /** Resolved connection string: DATABASE_URL, or the embedded server's. */
   databaseUrl: string;
+  /** Extra modules (tests mount probe controllers through this). */
+  imports?: Array<Type<unknown> | DynamicModule>;
 }
 
 @Module({})
@@ -22,11 +26,14 @@ export class AppModule {
       imports: [
         ConfigModule,
         LoggingModule,
+        ObservabilityModule.forRoot(),
+        AuthModule,
         LifecycleModule,
         DatabaseModule.forRoot(options.databaseUrl),
         HealthModule,
         InfoModule,
         CountiesModule,
+        ...(options.imports ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

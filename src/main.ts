@@ -7,6 +7,7 @@ import { resolveDatabase } from './database/resolve-database.js';
 import { installSignalHandlers } from './lifecycle/graceful-shutdown.js';
 import { printBanner } from './lifecycle/banner.js';
 import { runStartupTasks } from './lifecycle/startup-tasks.js';
+import { ManagementServer } from './observability/management-server.js';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -29,16 +30,20 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const logger = app.get(Logger);
+  let management: ManagementServer | undefined = undefined; // set once listening
   installSignalHandlers({
     app,
     logger,
     timings: { delayMs: env.SHUTDOWN_DELAY_MS, graceMs: env.SHUTDOWN_GRACE_MS },
     afterClose: async () => {
+      await management?.close();
       await database.embedded?.stop();
     },
   });
   await runStartupTasks(app);
   await app.listen({ port: env.PORT, host: env.HOST });
+  // MANAGEMENT_PORT: /metrics and the probes also on a port the Ingress does not expose.
+  management = await ManagementServer.start(app, env.MANAGEMENT_PORT, env.HOST);
   await printBanner(app);
 }
 

@@ -1,6 +1,7 @@
 // Maps every error (ours, Nest's, Fastify's) to problem+json; unknown errors become a logged, generic 500.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordProblem } from '../observability/problem-metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException, problemType, type ProblemBody } from './problem.js';
 
 const TITLES: Record<number, string> = {
@@ -79,6 +80,11 @@ export function toProblem(exception: unknown, request: { id?: string; url?: stri
       if (Array.isArray(message)) detail = message.join('; ');
       else if (typeof message === 'string') detail = message;
     }
+    // Nest wraps Fastify's own 4xx errors (body parsing, content type) with the original as cause.
+    const cause = (exception as { cause?: unknown }).cause as FastifyLikeError | undefined;
+    if (status < 500 && typeof cause?.code === 'string' && cause.code.startsWith('FST_')) {
+      detail = describeFastifyError(cause);
+    }
     if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(detail)) {
       detail = `No route matches ${detail.replace(/^Cannot /, '')}.`;
     }
@@ -156,6 +162,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(exception, request);
+    recordProblem(problem.status, request);
     if (problem.internal !== undefined) {
       this.logger.error(
         { err: problem.internal, request_id: request.id },

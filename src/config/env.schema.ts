@@ -1,5 +1,6 @@
 // The one schema for every environment setting; README "Configuration" mirrors it.
 import { z } from 'zod';
+import { checkAuthSettings } from '../auth/auth-settings.check.js';
 
 const bool = (def: boolean) =>
   z
@@ -44,6 +45,47 @@ const postgresUrl = optionalString.refine(
   { message: 'must be a postgres:// or postgresql:// URL' },
 );
 
+// Auth settings (issue 3): HS256 secret or JWKS, claims checks, role table, abuse limits.
+const jwtSecret = optionalString.refine((v) => v === undefined || Buffer.byteLength(v, 'utf8') >= 32, {
+  message: 'must be at least 32 bytes (e.g. `openssl rand -base64 48`)',
+});
+
+const httpUrl = optionalString.refine(
+  (v) => {
+    if (v === undefined) return true;
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http:// or https:// URL' },
+);
+
+/** `module=seconds` pairs, e.g. `valuation=900,gis-export=3600` (modules not named keep their default). */
+const JOB_TIME_LIMIT_MODULES = ['valuation', 'reporting', 'market-analysis', 'gis-export'];
+const jobTimeLimits = optionalString
+  .refine(
+    (v) =>
+      v === undefined ||
+      v.split(',').every((pair) => {
+        const m = /^\s*([a-z-]+)\s*=\s*(\d+)\s*$/.exec(pair);
+        return !!m && JOB_TIME_LIMIT_MODULES.includes(m[1]) && Number(m[2]) >= 1 && Number(m[2]) <= 86_400;
+      }),
+    {
+      message: `must be module=seconds pairs separated by commas (modules: ${JOB_TIME_LIMIT_MODULES.join(', ')}; 1-86400 s)`,
+    },
+  )
+  .transform((v) => {
+    const out: Record<string, number> = {};
+    for (const pair of v?.split(',') ?? []) {
+      const [module, seconds] = pair.split('=').map((x) => x.trim());
+      out[module] = Number(seconds);
+    }
+    return out;
+  });
+
 export const envSchema = z
   .object({
     NODE_ENV: z
@@ -75,8 +117,56 @@ export const envSchema = z
     DEMO_DATA: bool(true),
     DEMO_PARCELS: int(20000, 10, 2_000_000),
     DEMO_SEED: int(42, 0, 2_147_483_647),
+    AUTH_JWT_SECRET: jwtSecret,
+    AUTH_JWKS_URI: httpUrl,
+    AUTH_ISSUER: optionalString,
+    AUTH_AUDIENCE: optionalString,
+    AUTH_CLOCK_TOLERANCE_S: int(5, 0, 30),
+    AUTH_JWKS_CACHE_TTL_S: int(600, 10, 86_400),
+    AUTH_JWKS_REQUESTS_PER_MINUTE: int(10, 1, 600),
+    AUTH_JWKS_TIMEOUT_MS: int(5000, 100, 60_000),
+    ROLE_PERMISSIONS_FILE: optionalString,
+    METRICS_AUTH_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+      message: 'must be at least 16 characters',
+    }),
+    RATE_LIMIT_ENABLED: bool(true),
+    METRICS_HTTP_ENABLED: bool(true),
+    RATE_LIMIT_WINDOW_S: int(60, 1, 3600),
+    RATE_LIMIT_PER_IP: int(1200, 1, 10_000_000),
+    RATE_LIMIT_PER_SUBJECT: int(600, 1, 10_000_000),
+    TRUST_PROXY: optionalString,
+    CORS_ORIGINS: optionalString,
+    HTTP_MAX_HEADER_BYTES: int(16_384, 4096, 131_072),
+    // Job platform (issue 5): pg-boss workers, retries, time limits, worker-loss recovery, callbacks.
+    JOBS_WORKERS_ENABLED: bool(true),
+    JOBS_CONCURRENCY: int(2, 1, 64),
+    JOBS_RETRY_LIMIT: int(2, 0, 20),
+    JOBS_RETRY_DELAY_S: int(5, 1, 3600),
+    JOBS_TIME_LIMITS: jobTimeLimits,
+    JOBS_POLL_INTERVAL_MS: int(1000, 500, 60_000),
+    JOBS_HEARTBEAT_MS: int(5000, 100, 300_000),
+    JOBS_STALE_AFTER_MS: int(60_000, 500, 3_600_000),
+    JOBS_DB_POOL_MAX: int(4, 1, 100),
+    JOBS_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+    WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || Buffer.byteLength(v, 'utf8') >= 32, {
+      message: 'must be at least 32 bytes (e.g. `openssl rand -base64 48`)',
+    }),
+    WEBHOOK_ALLOWED_HOSTS: optionalString,
+    WEBHOOK_TIMEOUT_MS: int(5000, 100, 60_000),
+    WEBHOOK_MAX_ATTEMPTS: int(5, 1, 20),
+    WEBHOOK_RETRY_BASE_MS: int(1000, 10, 600_000),
+    WEBHOOK_BREAKER_THRESHOLD: int(5, 1, 1000),
+    WEBHOOK_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
   })
   .superRefine((env, ctx) => {
+    checkAuthSettings(env, ctx);
+    if (env.JOBS_STALE_AFTER_MS < 2 * env.JOBS_HEARTBEAT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JOBS_STALE_AFTER_MS'],
+        message: 'must be at least twice JOBS_HEARTBEAT_MS (a live worker must never look stale)',
+      });
+    }
     if (env.MANAGEMENT_PORT !== undefined && env.MANAGEMENT_PORT === env.PORT) {
       ctx.addIssue({
         code: 'custom',

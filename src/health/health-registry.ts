@@ -5,7 +5,9 @@ export type ReadinessCheck = () => Promise<HealthIndicatorResult>;
 
 /**
  * Readiness checks contributed by other modules (e.g. the job queue registers itself on init),
- * so health does not import every feature.
+ * so health does not import every feature. A check answers `{ [name]: { status: 'up' | 'down' } }`
+ * (e.g. through Terminus' HealthIndicatorService); one that throws or takes longer than
+ * HEALTH_DB_TIMEOUT_MS counts as down. Only up/down is shown publicly; keep details out of it.
  */
 @Injectable()
 export class HealthRegistry {
@@ -15,7 +17,16 @@ export class HealthRegistry {
     this.checks.set(name, check);
   }
 
+  unregister(name: string): void {
+    this.checks.delete(name);
+  }
+
   all(): ReadinessCheck[] {
     return [...this.checks.values()];
+  }
+
+  /** Name and check; readiness bounds each in time and reports it up/down under its name. */
+  entries(): Array<[string, ReadinessCheck]> {
+    return [...this.checks.entries()];
   }
 }

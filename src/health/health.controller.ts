@@ -1,10 +1,13 @@
-import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Res, UseGuards } from '@nestjs/common';
 import { Public, RequirePermissions } from '../auth/auth.decorators.js';
 import { Permission } from '../auth/permissions.js';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { HealthService } from './health.service.js';
+import { DetailedHealthGate } from './detailed-health.gate.js';
+import { HealthService, type ReadinessSummary } from './health.service.js';
+
+const SUMMARY_EXAMPLE = { status: 'ok', checks: { shutdown: 'up', database: 'up', migrations: 'up' } };
+const DOWN_EXAMPLE = { status: 'error', checks: { shutdown: 'down', database: 'up', migrations: 'up' } };
 
 @ApiTags('operations')
 @Controller('health')
@@ -14,6 +17,7 @@ export class HealthController {
   @Public()
   @Get('live')
   @HttpCode(200)
+  @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Liveness: the process answers. Never touches the database.' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
@@ -22,40 +26,37 @@ export class HealthController {
 
   @Public()
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: database answers, migrations applied, not draining.' })
-  @ApiOkResponse({ description: 'Ready' })
-  @ApiServiceUnavailableResponse({ description: 'Not ready; the failing checks are listed.' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    return this.summary(reply, true);
+  @ApiOperation({
+    summary: 'Readiness: database answers, migrations applied, not draining, registered checks up.',
+  })
+  @ApiOkResponse({ description: 'Ready', schema: { example: SUMMARY_EXAMPLE } })
+  @ApiServiceUnavailableResponse({ description: 'Not ready', schema: { example: DOWN_EXAMPLE } })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Omit<ReadinessSummary, 'ready'>> {
+    return this.summary(reply);
   }
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Readiness summary: overall status and each check up or down.' })
-  @ApiOkResponse({ description: 'Ready' })
-  @ApiServiceUnavailableResponse({ description: 'Not ready' })
-  async overall(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    return this.summary(reply, false);
+  @ApiOperation({ summary: 'Readiness summary: overall status and each check up or down, no internals.' })
+  @ApiOkResponse({ description: 'Ready', schema: { example: SUMMARY_EXAMPLE } })
+  @ApiServiceUnavailableResponse({ description: 'Not ready', schema: { example: DOWN_EXAMPLE } })
+  async overall(@Res({ passthrough: true }) reply: FastifyReply): Promise<Omit<ReadinessSummary, 'ready'>> {
+    return this.summary(reply);
   }
 
   @RequirePermissions(Permission.HealthDetails)
+  @UseGuards(DetailedHealthGate)
   @Get('detailed')
+  @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Details: database latency and pool, memory, version, uptime.' })
   async detailed(): Promise<Record<string, unknown>> {
     return this.service.details();
   }
 
-  private async summary(reply: FastifyReply, withDetails: boolean): Promise<HealthCheckResult> {
+  private async summary(reply: FastifyReply): Promise<Omit<ReadinessSummary, 'ready'>> {
     void reply.header('cache-control', 'no-store');
-    try {
-      const result = await this.service.readiness();
-      return withDetails ? result : { status: result.status, info: result.info, error: {}, details: result.details };
-    } catch (error) {
-      if (error instanceof ServiceUnavailableException) {
-        void reply.status(503);
-        return error.getResponse() as HealthCheckResult;
-      }
-      throw error;
-    }
+    const { ready, status, checks } = await this.service.readiness();
+    if (!ready) void reply.status(503);
+    return { status, checks };
   }
 }

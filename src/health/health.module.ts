@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseProbe } from './database-probe.js';
+import { DetailedHealthGate } from './detailed-health.gate.js';
 import { HealthController } from './health.controller.js';
 import { HealthRegistry } from './health-registry.js';
 import { HealthService } from './health.service.js';
@@ -9,7 +10,7 @@ import { HealthService } from './health.service.js';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [HealthService, DatabaseProbe, HealthRegistry],
+  providers: [HealthService, DatabaseProbe, HealthRegistry, DetailedHealthGate],
   exports: [HealthRegistry, DatabaseProbe],
 })
 export class HealthModule {}

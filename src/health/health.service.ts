@@ -1,16 +1,44 @@
-// Liveness, readiness and the detailed view; readiness = database answers + migrations applied + not draining (+ registered checks).
-import { Injectable } from '@nestjs/common';
-import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+// Readiness = database answers + migrations applied + not draining (+ checks other modules register),
+// every check bounded in time; plus the public summary and the detailed view.
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { buildInfo } from '../common/build-info.js';
+import { appConfig } from '../config/app.config.js';
 import { ShutdownState } from '../lifecycle/shutdown-state.js';
 import { DatabaseProbe } from './database-probe.js';
 import { HealthRegistry } from './health-registry.js';
 
+export type CheckStatus = 'up' | 'down';
+
+/** What the public routes show: the overall status and each check's up/down, nothing else. */
+export interface ReadinessSummary {
+  ready: boolean;
+  status: 'ok' | 'error';
+  checks: Record<string, CheckStatus>;
+}
+
+interface PgPoolLike {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options?: { max?: number };
+  on?: (event: 'error', listener: (error: Error) => void) => void;
+}
+
 @Injectable()
-export class HealthService {
+export class HealthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Health');
   private migrationsApplied = false;
+  /** Upper bound for any one check (registered checks included). */
+  private readonly checkTimeoutMs: number;
 
   constructor(
     private readonly health: HealthCheckService,
@@ -19,28 +47,53 @@ export class HealthService {
     private readonly shutdown: ShutdownState,
     private readonly registry: HealthRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+    @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
+  ) {
+    this.checkTimeoutMs = app.healthDbTimeoutMs;
+  }
 
-  /** Throws Terminus' ServiceUnavailableException (503) when a check is down. */
-  readiness(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.checkShutdown(),
-      () => this.checkDatabase(),
-      () => this.checkMigrations(),
-      ...this.registry.all(),
-    ]);
+  async onApplicationBootstrap(): Promise<void> {
+    // TypeORM logs pool errors itself; this listener makes sure an idle connection dropped by a
+    // restarted or vanished database can never become an unhandled 'error' event.
+    this.appPool()?.on?.('error', (error) => {
+      this.logger.warn(`Database pool connection error: ${error.message}`);
+    });
+    // Migrations ran before the app was built; remember it now so readiness never waits on the app pool.
+    await this.bounded('migrations', () => this.checkMigrations())();
+  }
+
+  /** Runs every readiness check, each bounded by HEALTH_DB_TIMEOUT_MS; never throws. */
+  async readiness(): Promise<ReadinessSummary> {
+    const checks = [
+      this.bounded('shutdown', () => this.checkShutdown()),
+      this.bounded('database', () => this.checkDatabase()),
+      this.bounded('migrations', () => this.checkMigrations()),
+      ...this.registry.entries().map(([name, check]) => this.bounded(name, check)),
+    ];
+    let result: HealthCheckResult;
+    try {
+      result = await this.health.check(checks);
+    } catch (error) {
+      const response = (error as { getResponse?: () => unknown }).getResponse?.();
+      if (!isHealthCheckResult(response)) throw error;
+      result = response;
+    }
+    const statuses: Record<string, CheckStatus> = {};
+    for (const [name, value] of Object.entries(result.details)) {
+      statuses[name] = value.status === 'up' ? 'up' : 'down';
+    }
+    const ready = result.status === 'ok' && Object.values(statuses).every((s) => s === 'up');
+    return { ready, status: ready ? 'ok' : 'error', checks: statuses };
   }
 
   async details(): Promise<Record<string, unknown>> {
-    const db = await this.probe.ping();
-    const driver = this.dataSource.driver as unknown as {
-      master?: { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } };
-    };
-    const pool = driver.master;
+    const [db, readiness] = await Promise.all([this.probe.ping(), this.readiness()]);
+    const pool = this.appPool();
     const memory = process.memoryUsage();
     const info = buildInfo();
     return {
-      status: db.up && !this.shutdown.draining ? 'ok' : 'error',
+      status: readiness.status,
+      checks: readiness.checks,
       draining: this.shutdown.draining,
       version: info.version,
       commit: info.commit,
@@ -68,9 +121,32 @@ export class HealthService {
     };
   }
 
+  private appPool(): PgPoolLike | undefined {
+    return (this.dataSource.driver as unknown as { master?: PgPoolLike }).master;
+  }
+
+  /** A check that throws, hangs or answers late counts as down; it never fails the whole probe. */
+  private bounded(name: string, check: () => Promise<HealthIndicatorResult>): () => Promise<HealthIndicatorResult> {
+    return async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          check(),
+          new Promise<HealthIndicatorResult>((resolve) => {
+            timer = setTimeout(() => resolve({ [name]: { status: 'down' } }), this.checkTimeoutMs + 100);
+          }),
+        ]);
+      } catch {
+        return { [name]: { status: 'down' } };
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+  }
+
   private checkShutdown() {
     const session = this.indicators.check('shutdown');
-    return Promise.resolve(this.shutdown.draining ? session.down({ message: 'draining' }) : session.up());
+    return Promise.resolve(this.shutdown.draining ? session.down() : session.up());
   }
 
   private async checkDatabase() {
@@ -82,12 +158,13 @@ export class HealthService {
   private async checkMigrations() {
     const session = this.indicators.check('migrations');
     if (!this.migrationsApplied) {
-      try {
-        this.migrationsApplied = !(await this.dataSource.showMigrations());
-      } catch {
-        return session.down();
-      }
+      // Once applied, migrations stay applied for this process (a new release migrates at start).
+      this.migrationsApplied = !(await this.dataSource.showMigrations());
     }
     return this.migrationsApplied ? session.up() : session.down();
   }
+}
+
+function isHealthCheckResult(value: unknown): value is HealthCheckResult {
+  return typeof value === 'object' && value !== null && 'status' in value && 'details' in value;
 }

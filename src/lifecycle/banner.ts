@@ -1,5 +1,6 @@
 // What a new user sees after `npm start`: where the API is, where the docs are, and a call to try.
 import type { INestApplication } from '@nestjs/common';
+import { accessBannerLines } from '../auth/dev-banner.js';
 import { loadEnv } from '../config/env.js';
 
 export function baseUrl(): string {
@@ -9,13 +10,14 @@ export function baseUrl(): string {
   return `http://${host}:${env.PORT}`;
 }
 
-export async function printBanner(_app: INestApplication): Promise<void> {
+export async function printBanner(app: INestApplication): Promise<void> {
   const url = baseUrl();
   const lines = [
     '',
     `TerraFusion API is ready at ${url}`,
     `  API docs:   ${url}/docs`,
     `  Readiness:  curl -s ${url}/health/ready`,
+    ...accessBannerLines(app, url, loadEnv().NODE_ENV === 'production'),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -1,6 +1,9 @@
-// Structured JSON logs (pino) with request id, method, route, status and duration; pretty on a terminal in development.
-import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+// Structured JSON logs (pino via nestjs-pino): one line per request with request id, method, route,
+// status and duration; pretty on a terminal in development; never headers, bodies or query strings.
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { loadEnv } from '../config/env.js';
 
 export function usePrettyLogs(): boolean {
@@ -8,6 +11,52 @@ export function usePrettyLogs(): boolean {
   if (env.LOG_FORMAT === 'json') return false;
   if (env.LOG_FORMAT === 'pretty') return true;
   return env.NODE_ENV === 'development' && process.stdout.isTTY === true;
+}
+
+/** Paths not logged per request: liveness is probed every few seconds and says nothing. */
+const QUIET_PATHS = new Set(['/health/live']);
+
+export interface RequestLogLine {
+  request_id: string;
+  method: string;
+  /** The route template (`/api/v1/counties/:county_id`), or `unmatched`. */
+  route: string;
+  /** The path without its query string (query strings can carry tokens). */
+  path: string;
+  status: number;
+  duration_ms: number;
+}
+
+/**
+ * Logs every response once it is sent, from a Fastify hook: it sees every request, including
+ * unknown routes, body errors and guard rejections, and knows the route template.
+ */
+@Injectable()
+export class RequestLogger implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @InjectPinoLogger('http') private readonly logger: PinoLogger,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify?.addHook) return;
+    fastify.addHook('onResponse', async (request, reply) => {
+      const path = stripQuery(request.url);
+      if (QUIET_PATHS.has(path)) return;
+      const line: RequestLogLine = {
+        request_id: request.id,
+        method: request.method,
+        route: request.routeOptions?.url ?? 'unmatched',
+        path,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      };
+      const message = `${line.method} ${line.path} ${line.status} ${Math.round(line.duration_ms)}ms`;
+      if (line.status >= 500) this.logger.error(line, message);
+      else this.logger.info(line, message);
+    });
+  }
 }
 
 @Module({
@@ -18,25 +67,26 @@ export function usePrettyLogs(): boolean {
         return {
           pinoHttp: {
             level: env.LOG_LEVEL,
-            // Fastify already assigned the id (X-Request-ID or generated); reuse it.
-            genReqId: (req) => (req as unknown as { id: string }).id,
-            customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-            customProps: (req) => ({
-              route: (req as unknown as { routeOptions?: { url?: string } }).routeOptions?.url ?? 'unmatched',
-            }),
+            // Requests are logged by RequestLogger (a Fastify hook), once each.
+            autoLogging: false,
+            quietReqLogger: true,
+            customAttributeKeys: { reqId: 'request_id' },
+            genReqId: (req) => (req as unknown as { id?: string }).id ?? '',
             serializers: {
-              req: (req: { method: string; url: string }) => ({ method: req.method, url: stripQuery(req.url) }),
-              res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
+              req: (req: { method: string; url: string }) => ({ method: req.method, path: stripQuery(req.url) }),
+              res: (res: { statusCode: number }) => ({ status: res.statusCode }),
             },
             redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secret'],
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'headers.authorization',
+                '*.password',
+                '*.token',
+                '*.secret',
+              ],
               censor: '[redacted]',
             },
-            autoLogging: {
-              ignore: (req) => (req.url ?? '').startsWith('/health/live'),
-            },
-            customSuccessMessage: (req, res) => `${req.method} ${stripQuery(req.url ?? '')} ${res.statusCode}`,
-            customErrorMessage: (req, res) => `${req.method} ${stripQuery(req.url ?? '')} ${res.statusCode}`,
             transport: usePrettyLogs()
               ? {
                   target: 'pino-pretty',
@@ -48,11 +98,12 @@ export function usePrettyLogs(): boolean {
       },
     }),
   ],
+  providers: [RequestLogger],
 })
 export class LoggingModule {}
 
 /** Query strings can carry tokens or personal data; logs keep only the path. */
-function stripQuery(url: string): string {
+export function stripQuery(url: string): string {
   const i = url.indexOf('?');
   return i === -1 ? url : url.slice(0, i);
 }

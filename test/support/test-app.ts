@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
-import { createApp } from '../../src/app.factory.js';
+import { createApp, type CreateAppOptions } from '../../src/app.factory.js';
 import { resetEnvCache } from '../../src/config/env.js';
 import { TEST_JWT_SECRET } from './tokens.js';
 
@@ -52,8 +52,15 @@ export async function createTestDatabase(prefix = 'tf'): Promise<string> {
   return url.toString();
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase();
+export interface TestAppOptions {
+  /** An existing database instead of a fresh one on the shared test server. */
+  databaseUrl?: string;
+  /** Extra modules mounted in the app (e.g. a test-only controller). */
+  imports?: CreateAppOptions['imports'];
+}
+
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const saved: Record<string, string | undefined> = {};
   const defaults = {
     NODE_ENV: 'test',
@@ -67,7 +74,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     process.env[k] = v;
   }
   resetEnvCache();
-  const app = await createApp({ databaseUrl, quiet: true });
+  const app = await createApp({ databaseUrl, quiet: true, imports: options.imports });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;

@@ -1,0 +1,112 @@
+// npm run bench:http — one run, same machine:
+//  1. throughput of an authenticated, permission-guarded cheap route (GET /api/v1/counties, data:read)
+//     with request metrics on vs off (METRICS_HTTP_ENABLED=false), two service processes on one
+//     PostgreSQL, autocannon rounds alternating on/off → medians and their ratio (target ≥ 0.95);
+//  2. /metrics render time for 1,000 route × status label sets vs stock prom-client (target ≤ 0.5×)
+//     and the event-loop delay during a scrape (target ≤ 10 ms) — see bench/scrape.ts.
+import { createRequire } from 'node:module';
+import jwt from 'jsonwebtoken';
+import { startService, type ServiceProcess } from '../scripts/service-process.js';
+import { benchScrape, median, printScrape } from './scrape.js';
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const SECRET = 'bench-secret-0123456789abcdef-0123456789abcdef';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const PATH = '/api/v1/counties';
+
+async function load(service: ServiceProcess, token: string, seconds: number): Promise<AutocannonResult> {
+  const result = await autocannon({
+    url: service.baseUrl + PATH,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(
+      `${result.non2xx} non-2xx answers and ${result.errors} errors: the benchmark is not measuring the route`,
+    );
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  const common = {
+    AUTH_JWT_SECRET: SECRET,
+    RATE_LIMIT_ENABLED: 'false',
+    LOG_LEVEL: 'error',
+    DATABASE_POOL_MAX: '10',
+  };
+  const token = jwt.sign({ sub: 'bench', permissions: ['data:read'], counties: ['*'] }, SECRET, {
+    algorithm: 'HS256',
+    expiresIn: 3600,
+  });
+  console.log(`bench:http — ${ROUNDS} rounds × ${SECONDS} s per variant, ${CONNECTIONS} connections, GET ${PATH}`);
+  const on = await startService({ env: { ...common, METRICS_HTTP_ENABLED: 'true' } });
+  let off: ServiceProcess | undefined;
+  try {
+    const pgUrl = `postgres://postgres:postgres@127.0.0.1:${on.env.EMBEDDED_PG_PORT}/terrafusion`;
+    off = await startService({ databaseUrl: pgUrl, env: { ...common, METRICS_HTTP_ENABLED: 'false' } });
+    const check = await fetch(on.baseUrl + PATH, { headers: { authorization: `Bearer ${token}` } });
+    if (check.status !== 200) throw new Error(`GET ${PATH} answered ${check.status}`);
+    await load(on, token, 2); // warm-up both (JIT, pools)
+    await load(off, token, 2);
+    const rps = { on: [] as number[], off: [] as number[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate the order so drift (thermal, neighbours) does not favour one variant.
+      const order: ['on' | 'off', ServiceProcess][] =
+        r % 2 === 0
+          ? [
+              ['on', on],
+              ['off', off],
+            ]
+          : [
+              ['off', off],
+              ['on', on],
+            ];
+      for (const [name, service] of order) {
+        const result = await load(service, token, SECONDS);
+        rps[name].push(result.requests.average);
+        console.log(
+          `  round ${r + 1} metrics ${name.padEnd(3)}: ${result.requests.average.toFixed(0)} req/s (p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms)`,
+        );
+      }
+    }
+    const medianOn = median(rps.on);
+    const medianOff = median(rps.off);
+    const ratio = medianOn / medianOff;
+    console.log(
+      `throughput median: metrics on ${medianOn.toFixed(0)} req/s, off ${medianOff.toFixed(0)} req/s → ratio ${ratio.toFixed(3)} (target ≥ 0.95)`,
+    );
+
+    const scrape = await benchScrape();
+    printScrape(scrape);
+    const met = ratio >= 0.95 && scrape.ratio <= 0.5 && scrape.fastLoopDelayMs <= 10 && scrape.identical;
+    console.log('\n| figure | value | target |\n|---|---|---|');
+    console.log(
+      `| throughput, metrics on / off (median of ${ROUNDS} × ${SECONDS} s, ${CONNECTIONS} conns) | ${medianOn.toFixed(0)} / ${medianOff.toFixed(0)} req/s = **${ratio.toFixed(3)}** | ≥ 0.95 |`,
+    );
+    console.log(
+      `| /metrics render, 1,000 label sets: ours / stock (median) | ${scrape.fastMedianMs.toFixed(2)} / ${scrape.stockMedianMs.toFixed(2)} ms = **${scrape.ratio.toFixed(2)}×** | ≤ 0.5× |`,
+    );
+    console.log(
+      `| event-loop delay during a scrape (median; worst) | **${scrape.fastLoopDelayMs.toFixed(1)} ms** (${scrape.fastWorstLoopDelayMs.toFixed(1)}); stock ${scrape.stockLoopDelayMs.toFixed(1)} ms | ≤ 10 ms |`,
+    );
+    console.log(met ? '\nall targets met' : '\nsome targets NOT met');
+    process.exitCode = met ? 0 : 1;
+  } finally {
+    await off?.stop();
+    await on.stop();
+  }
+}
+
+await main();

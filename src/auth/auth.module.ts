@@ -1,0 +1,33 @@
+// Authentication and authorization: JWT strategy, the global access guard, metrics access.
+import { Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AccessGuard } from './access.guard.js';
+import { authConfig, type AuthSettings } from './auth.config.js';
+import { JwksKeyStore } from './jwks-key-store.js';
+import { JwtAuthenticator } from './jwt-authenticator.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { MetricsAccess, MetricsAuthGuard } from './metrics-access.js';
+import { RouteAccessCheck } from './route-access.check.js';
+
+@Global()
+@Module({
+  imports: [ConfigModule.forFeature(authConfig), PassportModule.register({ session: false }), DiscoveryModule],
+  providers: [
+    {
+      provide: JwksKeyStore,
+      inject: [authConfig.KEY],
+      useFactory: (settings: AuthSettings) =>
+        settings.keys.kind === 'jwks' ? new JwksKeyStore({ uri: settings.keys.uri, ...settings.jwks }) : null,
+    },
+    JwtStrategy,
+    JwtAuthenticator,
+    MetricsAccess,
+    MetricsAuthGuard,
+    RouteAccessCheck,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [JwtAuthenticator, MetricsAccess, MetricsAuthGuard, RouteAccessCheck],
+})
+export class AuthModule {}

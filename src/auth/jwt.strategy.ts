@@ -1,0 +1,61 @@
+// passport-jwt strategy: algorithms pinned per key mode, exp required, nbf/iss/aud checked, bounded clock skew.
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy, type SecretOrKeyProvider } from 'passport-jwt';
+import { authConfig, type AuthSettings } from './auth.config.js';
+import { userFromClaims, type AuthUser } from './auth-user.js';
+import { JwksKeyStore } from './jwks-key-store.js';
+
+export const JWT_STRATEGY = 'tf-jwt';
+
+type KeyProvider = SecretOrKeyProvider;
+
+function keyProvider(settings: AuthSettings, store: JwksKeyStore | null): KeyProvider {
+  if (settings.keys.kind === 'secret') {
+    const secret = settings.keys.secret;
+    return (_request, _token, done) => done(null, secret);
+  }
+  const jwks = store!;
+  return (_request, rawToken, done) => {
+    let kid: string | undefined;
+    try {
+      const header = JSON.parse(Buffer.from(String(rawToken).split('.')[0], 'base64url').toString('utf8')) as {
+        kid?: unknown;
+      };
+      kid = typeof header.kid === 'string' ? header.kid : undefined;
+    } catch {
+      kid = undefined;
+    }
+    jwks.getKey(kid).then(
+      (key) => done(null, key as never),
+      (error: unknown) => done(error as Error, undefined),
+    );
+  };
+}
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) implements OnModuleInit {
+  constructor(
+    @Inject(authConfig.KEY) private readonly settings: AuthSettings,
+    @Inject(JwksKeyStore) private readonly jwks: JwksKeyStore | null,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: keyProvider(settings, jwks),
+      algorithms: [...settings.keys.algorithms],
+      issuer: settings.issuer,
+      audience: settings.audience && settings.audience.length > 0 ? settings.audience : undefined,
+      ignoreExpiration: false,
+      passReqToCallback: false,
+      jsonWebTokenOptions: { clockTolerance: settings.clockToleranceS },
+    } as never);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.jwks?.warm();
+  }
+
+  validate(payload: Record<string, unknown>): AuthUser {
+    return userFromClaims(payload, this.settings.roleTable);
+  }
+}

@@ -1,0 +1,154 @@
+// SQL for counties and the parcel read routes.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { PropertyClass } from './parcel.entity.js';
+
+export interface CountyRecord {
+  county_id: string;
+  name: string;
+  state: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface CountyWithCounts extends CountyRecord {
+  parcel_count: number;
+  sale_count: number;
+  assessment_count: number;
+}
+
+export interface ParcelRecord {
+  parcel_id: string;
+  neighborhood: string;
+  property_class: PropertyClass;
+  land_sqft: number | null;
+  building_sqft: number | null;
+  year_built: number | null;
+  quality: number | null;
+  condition: number | null;
+  bedrooms: number | null;
+  bathrooms: number | null;
+  situs_address: string | null;
+  lon: number | null;
+  lat: number | null;
+  geometry: Record<string, unknown> | null;
+  updated_at: Date;
+}
+
+export interface SaleRecord {
+  sale_date: string;
+  sale_price: number;
+  is_valid: boolean;
+  validity_code: string | null;
+  deed_type: string | null;
+}
+
+export interface ValueRecord {
+  tax_year: number;
+  land_value: number;
+  improvement_value: number;
+  total_value: number;
+  source: string;
+  job_id: string | null;
+  updated_at: Date;
+}
+
+export interface ParcelFilter {
+  neighborhood?: string;
+  propertyClass?: PropertyClass;
+  /** Keyset: only parcels whose parcel_id sorts after this one. */
+  after?: string;
+  limit: number;
+}
+
+const COUNTY_COLUMNS = 'id AS county_id, name, state, created_at, updated_at';
+const PARCEL_COLUMNS = `parcel_id, neighborhood, property_class, land_sqft, building_sqft, year_built, quality,
+  condition, bedrooms, bathrooms, situs_address, lon, lat, geometry, updated_at`;
+
+@Injectable()
+export class CountiesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Creates or replaces a county's name and state; `created` tells which happened. */
+  async upsertCounty(
+    id: string,
+    name: string,
+    state: string | null,
+  ): Promise<{ county: CountyRecord; created: boolean }> {
+    const rows: (CountyRecord & { created: boolean })[] = await this.dataSource.query(
+      `INSERT INTO counties AS c (id, name, state) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, state = EXCLUDED.state,
+         updated_at = CASE WHEN (c.name, c.state) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.state)
+                           THEN now() ELSE c.updated_at END
+       RETURNING ${COUNTY_COLUMNS}, (xmax = 0) AS created`,
+      [id, name, state],
+    );
+    const { created, ...county } = rows[0];
+    return { county, created };
+  }
+
+  async findCounty(id: string): Promise<CountyRecord | null> {
+    const rows: CountyRecord[] = await this.dataSource.query(`SELECT ${COUNTY_COLUMNS} FROM counties WHERE id = $1`, [
+      id,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  /** Counties with their row counts; `ids` limits the list (undefined = all). */
+  async listCountiesWithCounts(ids?: readonly string[]): Promise<CountyWithCounts[]> {
+    return this.dataSource.query(
+      `SELECT c.id AS county_id, c.name, c.state, c.created_at, c.updated_at,
+              (SELECT count(*) FROM parcels p WHERE p.county_id = c.id)::int AS parcel_count,
+              (SELECT count(*) FROM sales s WHERE s.county_id = c.id)::int AS sale_count,
+              (SELECT count(*) FROM assessments a WHERE a.county_id = c.id)::int AS assessment_count
+         FROM counties c
+        WHERE $1::text[] IS NULL OR c.id = ANY($1::text[])
+        ORDER BY c.id`,
+      [ids ?? null],
+    );
+  }
+
+  /** Up to `limit` parcels in parcel_id order after the keyset position, filtered. */
+  async findParcels(countyId: string, filter: ParcelFilter): Promise<ParcelRecord[]> {
+    return this.dataSource.query(
+      `SELECT ${PARCEL_COLUMNS} FROM parcels
+        WHERE county_id = $1
+          AND ($2::text IS NULL OR neighborhood = $2)
+          AND ($3::text IS NULL OR property_class = $3)
+          AND ($4::text IS NULL OR parcel_id > $4)
+        ORDER BY parcel_id
+        LIMIT $5`,
+      [countyId, filter.neighborhood ?? null, filter.propertyClass ?? null, filter.after ?? null, filter.limit],
+    );
+  }
+
+  async findParcel(countyId: string, parcelId: string): Promise<ParcelRecord | null> {
+    const rows: ParcelRecord[] = await this.dataSource.query(
+      `SELECT ${PARCEL_COLUMNS} FROM parcels WHERE county_id = $1 AND parcel_id = $2`,
+      [countyId, parcelId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The parcel's sales, newest first. */
+  async findSales(countyId: string, parcelId: string): Promise<SaleRecord[]> {
+    return this.dataSource.query(
+      `SELECT sale_date::text AS sale_date, sale_price::float8 AS sale_price, is_valid, validity_code, deed_type
+         FROM sales WHERE county_id = $1 AND parcel_id = $2
+        ORDER BY sale_date DESC`,
+      [countyId, parcelId],
+    );
+  }
+
+  /** The parcel's values by tax year, newest year first. */
+  async findValues(countyId: string, parcelId: string): Promise<ValueRecord[]> {
+    return this.dataSource.query(
+      `SELECT tax_year, land_value::float8 AS land_value, improvement_value::float8 AS improvement_value,
+              total_value::float8 AS total_value, source, job_id, updated_at
+         FROM assessments WHERE county_id = $1 AND parcel_id = $2
+        ORDER BY tax_year DESC`,
+      [countyId, parcelId],
+    );
+  }
+}

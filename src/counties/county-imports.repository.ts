@@ -1,0 +1,216 @@
+// SQL of imports: one transaction per file — COPY into a temp staging table, then one set-wise upsert.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Writable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource, type QueryRunner } from 'typeorm';
+import type { ImportKind } from './import/import-formats.js';
+
+export interface UnknownParcelRow {
+  line: number;
+  parcel_id: string;
+}
+
+export interface MergeOutcome {
+  /** Rows that reached the staging table (valid rows). */
+  staged: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Staged rows superseded by a later row of the same file with the same natural key. */
+  superseded: number;
+  /** Sales/assessments naming a parcel the county does not have. */
+  unknownParcels: { count: number; first: UnknownParcelRow[] };
+}
+
+/** Column types of the staging table, identical to the target columns so comparisons are exact. */
+const STAGING_TYPES: Record<string, string> = {
+  parcel_id: 'text NOT NULL',
+  neighborhood: 'text',
+  property_class: 'text',
+  land_sqft: 'double precision',
+  building_sqft: 'double precision',
+  year_built: 'smallint',
+  quality: 'smallint',
+  condition: 'smallint',
+  bedrooms: 'smallint',
+  bathrooms: 'real',
+  situs_address: 'text',
+  lon: 'double precision',
+  lat: 'double precision',
+  geometry: 'jsonb',
+  sale_date: 'date',
+  sale_price: 'numeric(14,2)',
+  is_valid: 'boolean',
+  validity_code: 'text',
+  deed_type: 'text',
+  tax_year: 'smallint',
+  land_value: 'numeric(14,2)',
+  improvement_value: 'numeric(14,2)',
+  total_value: 'numeric(14,2)',
+};
+
+interface MergeSql {
+  /** Natural key inside a county. */
+  key: string[];
+  /** Columns written from the staging row. */
+  columns: string[];
+  /** Extra assignments on insert and update (constant values). */
+  constants?: Record<string, string>;
+  hasUpdatedAt: boolean;
+  table: string;
+  /** Whether rows must name an existing parcel of the county. */
+  needsParcel: boolean;
+}
+
+const MERGES: Record<ImportKind, MergeSql> = {
+  parcels: {
+    table: 'parcels',
+    key: ['parcel_id'],
+    columns: [
+      'neighborhood',
+      'property_class',
+      'land_sqft',
+      'building_sqft',
+      'year_built',
+      'quality',
+      'condition',
+      'bedrooms',
+      'bathrooms',
+      'situs_address',
+      'geometry',
+      'lon',
+      'lat',
+    ],
+    hasUpdatedAt: true,
+    needsParcel: false,
+  },
+  sales: {
+    table: 'sales',
+    key: ['parcel_id', 'sale_date'],
+    columns: ['sale_price', 'is_valid', 'validity_code', 'deed_type'],
+    hasUpdatedAt: false,
+    needsParcel: true,
+  },
+  assessments: {
+    table: 'assessments',
+    key: ['parcel_id', 'tax_year'],
+    columns: ['land_value', 'improvement_value', 'total_value'],
+    // A certified value replaces whatever a valuation job wrote for that parcel and year.
+    constants: { source: `'import'`, job_id: 'NULL::uuid' },
+    hasUpdatedAt: true,
+    needsParcel: true,
+  },
+};
+
+/** Builds the upsert: last row per key wins; unchanged rows are not written (IS DISTINCT FROM). */
+export function mergeStatement(kind: ImportKind): string {
+  const m = MERGES[kind];
+  const constants = Object.entries(m.constants ?? {});
+  const insertColumns = ['county_id', ...m.key, ...m.columns, ...constants.map(([c]) => c)];
+  const selectList = ['$1', ...m.key, ...m.columns, ...constants.map(([, v]) => v)];
+  const compared = [...m.columns, ...constants.map(([c]) => c)];
+  const assignments = compared.map((c) => `${c} = EXCLUDED.${c}`);
+  if (m.hasUpdatedAt) assignments.push('updated_at = now()');
+  const keyList = m.key.join(', ');
+  return `
+    WITH src AS (
+      SELECT DISTINCT ON (${keyList}) * FROM import_stage ORDER BY ${keyList}, line DESC
+    ), merged AS (
+      INSERT INTO ${m.table} AS t (${insertColumns.join(', ')})
+      SELECT ${selectList.join(', ')} FROM src ORDER BY ${keyList}
+      ON CONFLICT (county_id, ${keyList}) DO UPDATE SET ${assignments.join(', ')}
+      WHERE (${compared.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${compared.map((c) => `EXCLUDED.${c}`).join(', ')})
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT (SELECT count(*) FROM src)::int AS distinct_rows,
+           count(*) FILTER (WHERE inserted)::int AS inserted,
+           count(*) FILTER (WHERE NOT inserted)::int AS updated
+      FROM merged`;
+}
+
+const REMOVE_UNKNOWN_PARCELS = `
+  WITH gone AS (
+    DELETE FROM import_stage s
+     WHERE NOT EXISTS (SELECT 1 FROM parcels p WHERE p.county_id = $1 AND p.parcel_id = s.parcel_id)
+    RETURNING line, parcel_id
+  )
+  SELECT (SELECT count(*) FROM gone)::int AS count,
+         (SELECT coalesce(jsonb_agg(g ORDER BY g.line), '[]'::jsonb)
+            FROM (SELECT line, parcel_id FROM gone ORDER BY line LIMIT $2) g) AS first`;
+
+@Injectable()
+export class CountyImportsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs one import in one transaction: `writeRows` streams COPY text (line + `columns`) into the
+   * staging table; then rows of unknown parcels are set aside and the rest upserted. Any failure —
+   * in `writeRows`, the COPY or the upsert — rolls everything back.
+   */
+  async importRows(
+    countyId: string,
+    kind: ImportKind,
+    columns: readonly string[],
+    writeRows: (copyIn: Writable) => Promise<void>,
+    unknownShown: number,
+  ): Promise<MergeOutcome> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    // The pool's own pg client: COPY needs the raw connection, and no second pool is opened.
+    const client = (runner as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
+    let broken: unknown;
+    let copyIn: Writable | undefined;
+    try {
+      await client.query('BEGIN');
+      // The COPY lasts as long as the upload, and the upsert grows with the file: DATABASE_STATEMENT_TIMEOUT_MS
+      // is meant for API queries, not for these two statements.
+      await client.query('SET LOCAL statement_timeout = 0');
+      const columnDdl = columns.map((c) => `${c} ${STAGING_TYPES[c]}`).join(', ');
+      await client.query(`CREATE TEMP TABLE import_stage (line integer NOT NULL, ${columnDdl}) ON COMMIT DROP`);
+      const copy = client.query(copyFrom(`COPY import_stage (line, ${columns.join(', ')}) FROM STDIN`));
+      copyIn = copy;
+      await writeRows(copy);
+      const staged = copy.rowCount;
+      // Imports of one county are applied one after another (the upload itself is not serialised).
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`terrafusion:import:${countyId}`]);
+
+      let unknownParcels: MergeOutcome['unknownParcels'] = { count: 0, first: [] };
+      if (MERGES[kind].needsParcel) {
+        const { rows } = await client.query<{ count: number; first: UnknownParcelRow[] }>(REMOVE_UNKNOWN_PARCELS, [
+          countyId,
+          unknownShown,
+        ]);
+        unknownParcels = rows[0];
+      }
+      const { rows } = await client.query<{ distinct_rows: number; inserted: number; updated: number }>(
+        mergeStatement(kind),
+        [countyId],
+      );
+      await client.query('COMMIT');
+      const { distinct_rows, inserted, updated } = rows[0];
+      return {
+        staged,
+        inserted,
+        updated,
+        unchanged: distinct_rows - inserted - updated,
+        superseded: staged - unknownParcels.count - distinct_rows,
+        unknownParcels,
+      };
+    } catch (error) {
+      // A COPY still waiting for data would hold the connection: fail it so ROLLBACK can run.
+      if (copyIn && !copyIn.destroyed && !copyIn.writableFinished) copyIn.destroy(error as Error);
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError; // the connection is unusable: the pool drops it.
+      }
+      throw error;
+    } finally {
+      await (
+        runner as QueryRunner & { releasePostgresConnection(err?: unknown): Promise<void> }
+      ).releasePostgresConnection(broken);
+    }
+  }
+}

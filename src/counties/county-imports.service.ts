@@ -1,0 +1,134 @@
+// Streamed imports: media type → parser → row validation → COPY → upsert, with per-row rejections.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import type { Transform } from 'node:stream';
+import { ProblemException } from '../common/problem.js';
+import { appConfig } from '../config/app.config.js';
+import { CountiesService, type CountyCaller } from './counties.service.js';
+import { CountyImportsRepository } from './county-imports.repository.js';
+import type { ImportUploadBody } from './import/import-body.js';
+import { IMPORT_SPECS, type ImportFormat, type ImportKind } from './import/import-formats.js';
+import { ImportFailedProblem, UnsupportedImportMediaTypeProblem } from './import/import-problems.js';
+import {
+  ByteLimit,
+  csvRecordStages,
+  describeParseError,
+  feedUpload,
+  geoJsonRecordStages,
+  REJECTED_ROWS_SHOWN,
+  RowStager,
+  type RejectedRow,
+} from './import/import-streams.js';
+
+export interface ImportResult {
+  county_id: string;
+  kind: ImportKind;
+  format: ImportFormat;
+  rows_read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  superseded: number;
+  rejected: number;
+  rejected_rows: RejectedRow[];
+  duration_ms: number;
+}
+
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
+@Injectable()
+export class CountyImportsService {
+  private readonly logger = new Logger(CountyImportsService.name);
+
+  constructor(
+    private readonly counties: CountiesService,
+    private readonly repository: CountyImportsRepository,
+    @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
+  ) {}
+
+  /**
+   * Imports one file. All or nothing: the file's valid rows are applied in one transaction, or —
+   * when the upload breaks off or the database fails — nothing is. Rows that fail validation, or
+   * that name a parcel the county does not have, are rejected and reported; the other rows land.
+   * Within one file, the last valid row for a natural key wins.
+   */
+  async importFile(
+    countyId: string,
+    kind: ImportKind,
+    upload: ImportUploadBody,
+    caller: CountyCaller,
+  ): Promise<ImportResult> {
+    const started = performance.now();
+    const spec = IMPORT_SPECS[kind];
+    const format = this.formatOf(kind, upload);
+    await this.counties.getCountyOr404(countyId, caller);
+
+    const limiter = new ByteLimit(this.config.importMaxBytes);
+    const stager = new RowStager(spec);
+    const parse: Transform[] = format === 'csv' ? csvRecordStages(spec) : geoJsonRecordStages(spec);
+    const stream = upload.stream!;
+    let feed: ReturnType<typeof feedUpload> | undefined;
+
+    let outcome;
+    try {
+      outcome = await this.repository.importRows(
+        countyId,
+        kind,
+        spec.stagingColumns,
+        (copyIn) => {
+          // Reading starts only once COPY is ready, so every stage has its error handling attached.
+          feed = feedUpload(stream, limiter);
+          return pipeline([limiter, ...parse, stager, copyIn]);
+        },
+        REJECTED_ROWS_SHOWN,
+      );
+    } catch (error) {
+      throw this.toProblem(error, countyId, kind);
+    } finally {
+      if (feed) feed.detach();
+      else if (!stream.readableEnded && !stream.destroyed) stream.resume();
+    }
+
+    const unknownParcelRows: RejectedRow[] = outcome.unknownParcels.first.map((r) => ({
+      line: r.line,
+      parcel_id: r.parcel_id,
+      errors: [{ field: 'parcel_id', message: `parcel '${r.parcel_id}' does not exist in county '${countyId}'` }],
+    }));
+    const rejectedRows = [...stager.stats.rejectedRows, ...unknownParcelRows]
+      .sort((a, b) => a.line - b.line)
+      .slice(0, REJECTED_ROWS_SHOWN);
+    return {
+      county_id: countyId,
+      kind,
+      format,
+      rows_read: stager.stats.rowsRead,
+      inserted: outcome.inserted,
+      updated: outcome.updated,
+      unchanged: outcome.unchanged,
+      superseded: outcome.superseded,
+      rejected: stager.stats.rejected + outcome.unknownParcels.count,
+      rejected_rows: rejectedRows,
+      duration_ms: Math.round(performance.now() - started),
+    };
+  }
+
+  private formatOf(kind: ImportKind, upload: ImportUploadBody): ImportFormat {
+    const formats = IMPORT_SPECS[kind].formats;
+    const accepted = Object.values(formats);
+    const format = (Object.keys(formats) as ImportFormat[]).find((f) => formats[f] === upload.mediaType);
+    const charsetOk = upload.charset === undefined || UTF8_CHARSETS.has(upload.charset);
+    if (!format || !upload.stream || !charsetOk) {
+      throw new UnsupportedImportMediaTypeProblem(accepted, upload.contentType);
+    }
+    return format;
+  }
+
+  private toProblem(error: unknown, countyId: string, kind: ImportKind): unknown {
+    const described = describeParseError(error);
+    if (described instanceof ProblemException && described.statusCode < 500) return described;
+    this.logger.error({ err: error, county_id: countyId, kind }, 'Import failed and was rolled back');
+    return new ImportFailedProblem();
+  }
+}

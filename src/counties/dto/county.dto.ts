@@ -1,0 +1,59 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+
+/** County ids are slugs (the database enforces the same pattern). */
+export const COUNTY_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const COUNTY_ID_MESSAGE =
+  'must be a slug of 1-63 characters: lower-case letters, digits, "-" and "_", starting with a letter or digit';
+
+export class CountyParamsDto {
+  @ApiProperty({ example: 'demo', pattern: COUNTY_ID_PATTERN.source })
+  @Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE })
+  county_id: string;
+}
+
+export class PutCountyDto {
+  @ApiProperty({ example: 'Demo County', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiPropertyOptional({ example: 'WA', maxLength: 100, nullable: true, description: 'Omitted = no state.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  state?: string | null;
+}
+
+export class CountyDto {
+  @ApiProperty({ example: 'demo' })
+  county_id: string;
+
+  @ApiProperty({ example: 'Demo County' })
+  name: string;
+
+  @ApiProperty({ example: 'WA', nullable: true, type: String })
+  state: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+}
+
+export class CountySummaryDto extends CountyDto {
+  @ApiProperty({ example: 20000 })
+  parcel_count: number;
+
+  @ApiProperty({ example: 8123 })
+  sale_count: number;
+
+  @ApiProperty({ example: 20000 })
+  assessment_count: number;
+}
+
+export class CountyListDto {
+  @ApiProperty({ type: [CountySummaryDto] })
+  items: CountySummaryDto[];
+}

@@ -1,0 +1,43 @@
+// GET /metrics: the registry in the Prometheus text format, rendered by MetricsRenderer (identical to
+// prom-client's output, cheaper). Access: the auth layer's MetricsAuthGuard (METRICS_AUTH_TOKEN bearer
+// in constant time, or a JWT with metrics:read; open when the token is not configured).
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/auth.decorators.js';
+import { MetricsAuthGuard } from '../auth/metrics-access.js';
+import { MetricsService } from './metrics.service.js';
+
+@ApiTags('operations')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  // Public for the JWT guard: a static scrape token is not a JWT, so the route has its own guard.
+  @Public()
+  @UseGuards(MetricsAuthGuard)
+  @Get()
+  @ApiBearerAuth('bearer')
+  @ApiOperation({
+    summary: 'Prometheus metrics (text format 0.0.4). Bearer METRICS_AUTH_TOKEN or a JWT with metrics:read.',
+  })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format.' })
+  @ApiUnauthorizedResponse({
+    description: 'METRICS_AUTH_TOKEN is set and the request carries neither it nor a valid JWT.',
+  })
+  @ApiForbiddenResponse({ description: 'A valid JWT without metrics:read.' })
+  async index(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const body = await this.metrics.render();
+    void reply.header('content-type', this.metrics.renderer.contentType).header('cache-control', 'no-store');
+    return body;
+  }
+}

@@ -1,0 +1,153 @@
+// Probes against a private PostgreSQL server that the suite can freeze (SIGSTOP): a hung database.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { HealthRegistry } from '../../src/health/health-registry.js';
+import { ShutdownState } from '../../src/lifecycle/shutdown-state.js';
+import { createTestPostgres, get, waitFor, type TestPostgres } from '../support/process.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { authHeader } from '../support/tokens.js';
+
+const ALL_UP = { status: 'ok', checks: { shutdown: 'up', database: 'up', migrations: 'up' } };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+describe('health probes', () => {
+  let pg: TestPostgres;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    pg = await createTestPostgres();
+    await pg.start();
+    t = await createTestApp({ HEALTH_DB_TIMEOUT_MS: '500' }, { databaseUrl: pg.url('postgres') });
+  }, 120_000);
+
+  afterAll(async () => {
+    pg?.thaw();
+    await t?.close();
+    await pg?.destroy();
+  }, 60_000);
+
+  it('answers liveness with 200 {status: ok}, not cached', async () => {
+    const res = await get(t.baseUrl + '/health/live');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers readiness and the public summary with each check up and nothing else', async () => {
+    for (const path of ['/health/ready', '/health']) {
+      const res = await get(t.baseUrl + path);
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(JSON.parse(res.body)).toEqual(ALL_UP);
+    }
+  });
+
+  it('serves the details: database latency and pool, memory, version, uptime', async () => {
+    const res = await get(t.baseUrl + '/health/detailed', 5000, authHeader({ role: 'monitoring' }));
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.body);
+    expect(body).toMatchObject({
+      status: 'ok',
+      checks: ALL_UP.checks,
+      draining: false,
+      version: '0.1.0',
+      node_version: process.version,
+      database: { up: true, pool: { max: 10 } },
+    });
+    expect(typeof body.database.latency_ms).toBe('number');
+    expect(body.database.latency_ms).toBeLessThan(500);
+    expect(body.database.pool.total).toBeGreaterThanOrEqual(1);
+    expect(body.memory.rss_bytes).toBeGreaterThan(0);
+    expect(body.uptime_seconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers healthy probes in under 50 ms (median of 15, fresh connection each)', async () => {
+    const figures: Record<string, number> = {};
+    for (const path of ['/health/live', '/health/ready', '/health']) {
+      await get(t.baseUrl + path); // warm
+      const times: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const res = await get(t.baseUrl + path);
+        expect(res.status).toBe(200);
+        times.push(res.ms);
+      }
+      figures[path] = Math.round(median(times) * 10) / 10;
+    }
+    process.stdout.write(`healthy probe medians (ms): ${JSON.stringify(figures)}\n`);
+    for (const ms of Object.values(figures)) expect(ms).toBeLessThan(50);
+  });
+
+  it('counts a registered check that is down, throws or hangs as down, and only shows up/down', async () => {
+    const registry = t.app.get(HealthRegistry);
+    registry.register('queue', async () => ({ queue: { status: 'down', secret_detail: 'x' } }));
+    let res = await get(t.baseUrl + '/health/ready');
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body)).toEqual({ status: 'error', checks: { ...ALL_UP.checks, queue: 'down' } });
+
+    registry.register('queue', async () => {
+      throw new Error('boom');
+    });
+    res = await get(t.baseUrl + '/health');
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body).checks.queue).toBe('down');
+
+    registry.register('queue', () => new Promise(() => undefined));
+    res = await get(t.baseUrl + '/health/ready');
+    expect(res.status).toBe(503);
+    expect(res.ms).toBeLessThan(1500);
+
+    registry.register('queue', async () => ({ queue: { status: 'up' } }));
+    res = await get(t.baseUrl + '/health/ready');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).checks.queue).toBe('up');
+    registry.unregister('queue');
+  });
+
+  it('with a hung database answers 503 in under 1.5 s on every probe, liveness stays fast, then recovers', async () => {
+    const frozen = pg.freeze();
+    expect(frozen.length).toBeGreaterThan(1);
+    try {
+      const times: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await get(t.baseUrl + (i % 2 ? '/health' : '/health/ready'), 5000);
+        expect(res.status).toBe(503);
+        expect(JSON.parse(res.body).checks).toEqual({ shutdown: 'up', database: 'down', migrations: 'up' });
+        expect(res.ms).toBeLessThan(1500);
+        times.push(res.ms);
+        const live = await get(t.baseUrl + '/health/live');
+        expect(live.status).toBe(200);
+        expect(live.ms).toBeLessThan(200);
+      }
+      // Concurrent probes during the outage do not pile up either.
+      const burst = await Promise.all(Array.from({ length: 5 }, () => get(t.baseUrl + '/health/ready', 5000)));
+      for (const res of burst) {
+        expect(res.status).toBe(503);
+        expect(res.ms).toBeLessThan(1500);
+      }
+      process.stdout.write(`hung-database 503 times (ms): ${times.map((ms) => Math.round(ms)).join(', ')}\n`);
+    } finally {
+      pg.thaw();
+    }
+    const recoveredIn = await waitFor(
+      'ready again after SIGCONT',
+      async () => (await get(t.baseUrl + '/health/ready', 2000)).status === 200,
+      10_000,
+    );
+    process.stdout.write(`ready again ${recoveredIn} ms after SIGCONT\n`);
+    const rows = await t.app.get(DataSource).query('SELECT 41 + 1 AS answer');
+    expect(rows).toEqual([{ answer: 42 }]);
+  }, 60_000);
+
+  it('turns readiness 503 while draining; liveness stays 200', async () => {
+    t.app.get(ShutdownState).startDraining();
+    const ready = await get(t.baseUrl + '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toEqual({ status: 'error', checks: { ...ALL_UP.checks, shutdown: 'down' } });
+    const live = await get(t.baseUrl + '/health/live');
+    expect(live.status).toBe(200);
+  });
+});

@@ -1,0 +1,97 @@
+// Structured logs of the built service (LOG_FORMAT=json): one line per request with its id, method,
+// route, status and duration, and no credentials.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ensureBuilt, get, spawnServer, type SpawnedServer } from '../support/process.js';
+import { tokenFor } from '../support/tokens.js';
+
+async function createDatabase(): Promise<string> {
+  const serverUrl = process.env.TF_TEST_PG_URL;
+  if (!serverUrl) throw new Error('TF_TEST_PG_URL is not set: run e2e tests through jest (global setup)');
+  const name = `tf_logs_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+type LogLine = Record<string, unknown>;
+
+describe('request logs of the built service', () => {
+  let s: SpawnedServer;
+  let lines: LogLine[];
+  let raw: string;
+  const token = tokenFor({ role: 'monitoring' });
+  const querySecret = 'qs-' + randomBytes(8).toString('hex');
+
+  beforeAll(async () => {
+    ensureBuilt();
+    s = await spawnServer({ DATABASE_URL: await createDatabase(), SHUTDOWN_DELAY_MS: '0', LOG_LEVEL: 'info' });
+    await s.ready();
+    await get(s.baseUrl + '/health/ready', 5000, { 'x-request-id': 'log-ready', authorization: `Bearer ${token}` });
+    await get(s.baseUrl + `/info?access_token=${querySecret}&x=1`, 5000, {
+      'x-request-id': 'log-info',
+      authorization: `Bearer ${token}`,
+    });
+    await get(s.baseUrl + '/no/such/route', 5000, { 'x-request-id': 'log-404' });
+    s.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    raw = s.stdout() + s.stderr();
+    lines = s
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+  }, 240_000);
+
+  afterAll(() => {
+    s?.kill('SIGKILL');
+  });
+
+  function requestLine(id: string): LogLine {
+    const found = lines.filter((l) => l.request_id === id && l.status !== undefined);
+    expect(found).toHaveLength(1);
+    return found[0];
+  }
+
+  it('writes one JSON line per request with request_id, method, route, status and duration', () => {
+    const ready = requestLine('log-ready');
+    expect(ready).toMatchObject({
+      level: 30,
+      method: 'GET',
+      route: '/health/ready',
+      path: '/health/ready',
+      status: 200,
+    });
+    expect(typeof ready.duration_ms).toBe('number');
+    expect(typeof ready.msg).toBe('string');
+
+    expect(requestLine('log-info')).toMatchObject({ method: 'GET', route: '/info', path: '/info', status: 200 });
+    expect(requestLine('log-404')).toMatchObject({
+      method: 'GET',
+      route: 'unmatched',
+      path: '/no/such/route',
+      status: 404,
+    });
+  });
+
+  it('logs no tokens, Authorization headers or query strings', () => {
+    expect(raw).not.toContain(token);
+    expect(raw).not.toContain(token.split('.')[2]); // not even the signature
+    expect(raw).not.toContain(querySecret);
+    expect(raw).not.toContain('access_token');
+    const logged = JSON.stringify(lines);
+    expect(logged).not.toMatch(/authorization|bearer|cookie/i);
+  });
+
+  it('does not log liveness probes (they would drown the rest)', () => {
+    expect(lines.some((l) => l.route === '/health/live')).toBe(false);
+  });
+});

@@ -1,0 +1,202 @@
+// /metrics over real HTTP: every response counted once with its template route and final status —
+// guard rejections, validation errors, unmatched routes and 500s included — and a scanner cannot grow
+// the series count.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Module } from '@nestjs/common';
+import { Public } from '../../src/auth/auth.decorators.js';
+import { parseExposition, type Family } from '../../src/observability/exposition-parser.js';
+import { ManagementServer } from '../../src/observability/management-server.js';
+import { createTestApp, httpRequest, type TestApp } from '../support/test-app.js';
+import { authHeader } from '../support/tokens.js';
+
+const METRICS_TOKEN = 'scrape-token-for-tests-0123456789';
+const SCRAPE = { authorization: `Bearer ${METRICS_TOKEN}` };
+
+@Controller('test-metrics')
+class ExplodingController {
+  @Public()
+  @Get('boom')
+  boom(): never {
+    throw new Error('kaboom');
+  }
+}
+
+@Module({ controllers: [ExplodingController] })
+class ExplodingModule {}
+
+type Series = Map<string, number>;
+
+/** `name{labels}` → value for one family's samples (labels sorted). */
+function seriesOf(families: Map<string, Family>, family: string, sampleName = family): Series {
+  const out: Series = new Map();
+  for (const s of families.get(family)?.samples ?? []) {
+    if (s.name !== sampleName) continue;
+    const labels = Object.entries(s.labels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    out.set(labels, s.value);
+  }
+  return out;
+}
+
+function delta(before: Series, after: Series): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of after) {
+    const d = v - (before.get(k) ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return out;
+}
+
+const key = (method: string, route: string, status: number) => `method=${method},route=${route},status_code=${status}`;
+
+describe('metrics (e2e)', () => {
+  let t: TestApp;
+  const scrape = async () => {
+    const res = await t.request('GET', '/metrics', { headers: SCRAPE });
+    expect(res.status).toBe(200);
+    return parseExposition(res.text);
+  };
+  /** Request deltas, ignoring the scrapes themselves. */
+  const requestDelta = (before: Map<string, Family>, after: Map<string, Family>) => {
+    const d = delta(seriesOf(before, 'http_requests_total'), seriesOf(after, 'http_requests_total'));
+    for (const k of Object.keys(d)) if (k.includes('route=/metrics,status_code=200')) delete d[k];
+    return d;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(
+      { METRICS_AUTH_TOKEN: METRICS_TOKEN, RATE_LIMIT_PER_SUBJECT: '3', RATE_LIMIT_PER_IP: '1000000' },
+      { imports: [ExplodingModule] },
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('serves the Prometheus text format with build info and default metrics, and requires the token', async () => {
+    const open = await t.request('GET', '/metrics');
+    expect(open.status).toBe(401);
+    expect(open.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await t.request('GET', '/metrics', { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401);
+    const res = await t.request('GET', '/metrics', { headers: SCRAPE });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const families = parseExposition(res.text);
+    const build = families.get('terrafusion_build_info')!.samples;
+    expect(build).toHaveLength(1);
+    expect(build[0]).toMatchObject({ value: 1, labels: { version: '0.1.0', node_version: process.version } });
+    expect(families.get('nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
+    expect(families.get('process_cpu_seconds_total')?.type).toBe('counter');
+    expect(families.has('nodejs_active_handles_total')).toBe(false);
+    expect(families.get('db_connections_idle')?.samples[0].value).toBeGreaterThanOrEqual(0);
+    expect(families.get('db_query_duration_seconds')?.samples.length).toBeGreaterThan(0);
+  });
+
+  it('counts 2xx, 400, 401, 403, 404, 429 and 500 once each, with the template route and final status', async () => {
+    const before = await scrape();
+    const viewer = authHeader({ sub: 'metrics-viewer', role: 'viewer' });
+    const admin = authHeader({ sub: 'metrics-admin', role: 'admin' });
+    const results = [
+      await t.request('GET', '/api/v1/counties', { headers: viewer }),
+      await t.request('GET', '/api/v1/counties'),
+      await t.request('GET', '/api/v1/counties', {
+        headers: authHeader({ sub: 'metrics-monitor', role: 'monitoring' }),
+      }),
+      await t.request('PUT', '/api/v1/counties/metrics-county', { headers: admin, body: { name: '' } }),
+      await t.request('GET', '/no/such/thing/42'),
+      await t.request('GET', '/test-metrics/boom'),
+    ];
+    expect(results.map((r) => r.status)).toEqual([200, 401, 403, 400, 404, 500]);
+    const limited = authHeader({ sub: 'metrics-limited', role: 'viewer' });
+    const burst: number[] = [];
+    for (let i = 0; i < 4; i++) burst.push((await t.request('GET', '/api/v1/counties', { headers: limited })).status);
+    expect(burst).toEqual([200, 200, 200, 429]);
+
+    const after = await scrape();
+    expect(requestDelta(before, after)).toEqual({
+      [key('GET', '/api/v1/counties', 200)]: 4,
+      [key('GET', '/api/v1/counties', 401)]: 1,
+      [key('GET', '/api/v1/counties', 403)]: 1,
+      [key('GET', '/api/v1/counties', 429)]: 1,
+      [key('PUT', '/api/v1/counties/:county_id', 400)]: 1,
+      [key('GET', 'unmatched', 404)]: 1,
+      [key('GET', '/test-metrics/boom', 500)]: 1,
+    });
+    const histogram = delta(
+      seriesOf(before, 'http_request_duration_seconds', 'http_request_duration_seconds_count'),
+      seriesOf(after, 'http_request_duration_seconds', 'http_request_duration_seconds_count'),
+    );
+    expect(histogram[key('GET', '/api/v1/counties', 429)]).toBe(1);
+    expect(histogram[key('GET', '/test-metrics/boom', 500)]).toBe(1);
+    expect(delta(seriesOf(before, 'errors_total'), seriesOf(after, 'errors_total'))).toEqual({
+      'route=/api/v1/counties,type=auth': 2,
+      'route=/api/v1/counties,type=rate_limit': 1,
+      'route=/api/v1/counties/:county_id,type=validation': 1,
+      'route=unmatched,type=not_found': 1,
+      'route=/test-metrics/boom,type=internal': 1,
+    });
+    expect(delta(seriesOf(before, 'rate_limit_exceeded_total'), seriesOf(after, 'rate_limit_exceeded_total'))).toEqual({
+      'key_type=subject': 1,
+    });
+    expect(delta(seriesOf(before, 'authz_denied_total'), seriesOf(after, 'authz_denied_total'))).toEqual({
+      'permission=data:read': 1,
+    });
+    expect(delta(seriesOf(before, 'auth_attempts_total'), seriesOf(after, 'auth_attempts_total'))).toMatchObject({
+      'result=missing': 1,
+    });
+    // Nothing is in flight between requests.
+    for (const [, v] of seriesOf(after, 'http_requests_in_flight')) expect(v).toBeLessThanOrEqual(1);
+  });
+
+  it('10,000 requests to random unknown paths add no series beyond route="unmatched"', async () => {
+    const before = await scrape();
+    const total = 10_000;
+    const batch = 250;
+    const statuses = new Map<number, number>();
+    for (let start = 0; start < total; start += batch) {
+      const responses = await Promise.all(
+        Array.from({ length: batch }, async (_, i) => {
+          const res = await fetch(`${t.baseUrl}/scan/${Math.random().toString(36).slice(2)}/${start + i}?q=${i}`);
+          await res.arrayBuffer();
+          return res.status;
+        }),
+      );
+      for (const s of responses) statuses.set(s, (statuses.get(s) ?? 0) + 1);
+    }
+    expect([...statuses]).toEqual([[404, total]]);
+    const after = await scrape();
+    const beforeKeys = new Set(seriesOf(before, 'http_requests_total').keys());
+    const added = [...seriesOf(after, 'http_requests_total').keys()].filter((k) => !beforeKeys.has(k));
+    expect(added.filter((k) => !k.includes('route=/metrics'))).toEqual([]);
+    expect(requestDelta(before, after)).toEqual({ [key('GET', 'unmatched', 404)]: total });
+    const routes = new Set([...seriesOf(after, 'http_requests_total').keys()].map((k) => /route=([^,]*)/.exec(k)![1]));
+    expect([...routes].filter((r) => r.startsWith('/scan'))).toEqual([]);
+    const histogramRoutes = new Set(
+      after.get('http_request_duration_seconds')!.samples.map((sample) => sample.labels.route),
+    );
+    expect([...histogramRoutes].filter((r) => r.startsWith('/scan'))).toEqual([]);
+  });
+
+  it('serves /metrics and the probes on MANAGEMENT_PORT too', async () => {
+    const management = await ManagementServer.start(t.app, 0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${management!.port}`;
+      expect((await httpRequest(base, 'GET', '/metrics')).status).toBe(401);
+      const res = await httpRequest(base, 'GET', '/metrics', { headers: SCRAPE });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(parseExposition(res.text).get('terrafusion_build_info')!.samples[0].value).toBe(1);
+      expect((await httpRequest(base, 'GET', '/health/live')).json()).toEqual({ status: 'ok' });
+      const ready = await httpRequest(base, 'GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.json()).toMatchObject({ status: 'ok', checks: { database: 'up' } });
+      expect((await httpRequest(base, 'GET', '/health')).status).toBe(200);
+      expect((await httpRequest(base, 'GET', '/api/v1/counties')).status).toBe(404);
+      expect((await httpRequest(base, 'POST', '/metrics')).status).toBe(405);
+    } finally {
+      await management!.close();
+    }
+  });
+});
