@@ -29,8 +29,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     // Keep-alive sockets are closed once idle during shutdown; in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: false,
-    maxParamLength: 200,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Oversized headers (e.g. a huge token) get 431 from the HTTP parser before any work is done.
     ...({ http: { maxHeaderSize: env.HTTP_MAX_HEADER_BYTES } } as object),
     clientErrorHandler: problemClientErrorHandler,
