@@ -1,4 +1,5 @@
 // passport-jwt strategy: algorithms pinned per key mode, exp required, nbf/iss/aud checked, bounded clock skew.
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy, type SecretOrKeyProvider } from 'passport-jwt';
@@ -12,8 +13,9 @@ type KeyProvider = SecretOrKeyProvider;
 
 function keyProvider(settings: AuthSettings, store: JwksKeyStore | null): KeyProvider {
   if (settings.keys.kind === 'secret') {
-    const secret = settings.keys.secret;
-    return (_request, _token, done) => done(null, secret);
+    // A KeyObject made once: a plain string makes jsonwebtoken try to parse it as a public key per request.
+    const secret = createSecretKey(Buffer.from(settings.keys.secret, 'utf8'));
+    return (_request, _token, done) => done(null, secret as never);
   }
   const jwks = store!;
   return (_request, rawToken, done) => {

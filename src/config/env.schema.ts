@@ -137,6 +137,8 @@ export const envSchema = z
     TRUST_PROXY: optionalString,
     CORS_ORIGINS: optionalString,
     HTTP_MAX_HEADER_BYTES: int(16_384, 4096, 131_072),
+    // Valuation engine (issue 5): sales lookback window of the regression and cost calibration.
+    VALUATION_LOOKBACK_MONTHS: int(36, 1, 240),
     // Job platform (issue 5): pg-boss workers, retries, time limits, worker-loss recovery, callbacks.
     JOBS_WORKERS_ENABLED: bool(true),
     JOBS_CONCURRENCY: int(2, 1, 64),
@@ -157,6 +159,8 @@ export const envSchema = z
     WEBHOOK_RETRY_BASE_MS: int(1000, 10, 600_000),
     WEBHOOK_BREAKER_THRESHOLD: int(5, 1, 1000),
     WEBHOOK_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
+    // GIS export files (issue 6): how long a finished export can be downloaded.
+    GIS_EXPORT_TTL_HOURS: int(24, 1, 8760),
   })
   .superRefine((env, ctx) => {
     checkAuthSettings(env, ctx);

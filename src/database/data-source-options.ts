@@ -4,12 +4,21 @@ import { Assessment } from '../counties/assessment.entity.js';
 import { County } from '../counties/county.entity.js';
 import { Parcel } from '../counties/parcel.entity.js';
 import { Sale } from '../counties/sale.entity.js';
+import { Job } from '../jobs/job.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+import { Jobs1764100000000 } from './migrations/1764100000000-jobs.js';
+import { ValuationRuns1764600000000 } from './migrations/1764600000000-valuation-runs.js';
+import { GisExportArtifacts1764750000000 } from './migrations/1764750000000-gis-export-artifacts.js';
 
 /** Every entity of the service; feature modules add theirs here. */
-export const ENTITIES = [County, Parcel, Sale, Assessment];
+export const ENTITIES = [County, Parcel, Sale, Assessment, Job];
 /** Migrations in order; `npm run migration:generate` writes new files that are added here. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  Jobs1764100000000,
+  ValuationRuns1764600000000,
+  GisExportArtifacts1764750000000,
+];
 
 export interface ConnectionSettings {
   url: string;

@@ -45,21 +45,12 @@ export const HTTP_REQUESTS_IN_FLIGHT: MetricDef<'method' | 'route'> = {
 export const JOB_MODULES = ['valuation', 'reporting', 'market_analysis', 'gis_export'] as const;
 export type JobModule = (typeof JOB_MODULES)[number];
 
-/** Job status when a submission is answered (an idempotent replay may find the job further along). */
-export const SUBMIT_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'rejected'] as const;
+/** What happened to a submission: a new job, an idempotent replay of an existing one, or refused. */
+export const SUBMIT_STATUSES = ['accepted', 'duplicate', 'rejected'] as const;
 export type SubmitStatus = (typeof SUBMIT_STATUSES)[number];
 
 /** Why a job failed; anything else is recorded as `other`. */
-export const FAILURE_REASONS = [
-  'invalid_input',
-  'no_data',
-  'insufficient_data',
-  'timeout',
-  'database',
-  'external_service',
-  'retries_exhausted',
-  'internal',
-] as const;
+export const FAILURE_REASONS = ['invalid_input', 'insufficient_data', 'timeout', 'internal_error'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export interface JobFamilyDef {

@@ -169,17 +169,17 @@ describe('metric decorators', () => {
     @JobSubmission('reporting', (args, job) => ({
       countyId: args[0] as string,
       kind: args[1] as string,
-      statusOnSubmit: (job as { status?: string } | undefined)?.status,
+      statusOnSubmit: (job as { replayed?: boolean } | undefined)?.replayed ? 'duplicate' : 'accepted',
     }))
-    async submit(countyId: string, _reportType: string): Promise<{ status: string }> {
+    async submit(countyId: string, _reportType: string): Promise<{ replayed: boolean }> {
       if (countyId === 'bad!') throw new Error('invalid');
-      return { status: 'PENDING' };
+      return { replayed: false };
     }
 
     @JobProcessing('reporting', (args) => ({ countyId: args[0] as string, kind: args[1] as string }))
     async process(_countyId: string, _reportType: string, outcome: 'ok' | 'no_data' | 'crash'): Promise<number> {
       await new Promise((r) => setTimeout(r, 10));
-      if (outcome === 'no_data') throw new JobFailure('no_data', 'no valid sales');
+      if (outcome === 'no_data') throw new JobFailure('insufficient_data', 'no valid sales');
       if (outcome === 'crash') throw new TypeError('undefined is not a function');
       return 7;
     }
@@ -223,7 +223,7 @@ describe('metric decorators', () => {
     expect(
       sampleValue(f, 'report_jobs_submitted_total', {
         county_id: 'demo',
-        status_on_submit: 'pending',
+        status_on_submit: 'accepted',
         report_type: 'ratio_study',
       }),
     ).toBe(1);
@@ -237,7 +237,7 @@ describe('metric decorators', () => {
     expect(
       sampleValue(f, 'report_jobs_submitted_total', {
         county_id: 'demo',
-        status_on_submit: 'pending',
+        status_on_submit: 'accepted',
         report_type: 'other',
       }),
     ).toBe(1);
@@ -248,14 +248,14 @@ describe('metric decorators', () => {
     expect(
       sampleValue(f, 'report_jobs_failed_total', {
         county_id: 'demo',
-        failure_reason: 'no_data',
+        failure_reason: 'insufficient_data',
         report_type: 'ratio_study',
       }),
     ).toBe(1);
     expect(
       sampleValue(f, 'report_jobs_failed_total', {
         county_id: 'demo',
-        failure_reason: 'internal',
+        failure_reason: 'internal_error',
         report_type: 'assessment_roll',
       }),
     ).toBe(1);
@@ -263,12 +263,12 @@ describe('metric decorators', () => {
 
   it('the job family recorder validates labels directly too', async () => {
     const valuation = metrics.jobs('valuation');
-    valuation.submitted({ countyId: 'king-wa', statusOnSubmit: 'COMPLETED' });
+    valuation.submitted({ countyId: 'king-wa', statusOnSubmit: 'DUPLICATE' });
     valuation.completed({ countyId: 'king-wa' }, 3.2);
     valuation.failed({ countyId: 'king-wa', reason: 'meteor' });
     const f = await scrape();
     expect(
-      sampleValue(f, 'valuation_jobs_submitted_total', { county_id: 'king-wa', status_on_submit: 'completed' }),
+      sampleValue(f, 'valuation_jobs_submitted_total', { county_id: 'king-wa', status_on_submit: 'duplicate' }),
     ).toBe(1);
     expect(sampleValue(f, 'valuation_processing_duration_seconds_bucket', { county_id: 'king-wa', le: '5' })).toBe(1);
     expect(sampleValue(f, 'valuation_processing_duration_seconds_bucket', { county_id: 'king-wa', le: '2.5' })).toBe(0);

@@ -3,7 +3,7 @@
 //     → report_jobs_submitted_total{county_id,status_on_submit,report_type}; a throwing submit counts as "rejected".
 //   @JobProcessing('reporting', (args) => ({ countyId, kind }))
 //     → on return: report_jobs_completed_total + report_processing_duration_seconds;
-//       on throw (when final): report_jobs_failed_total{failure_reason} from JobFailure.reason, else "internal".
+//       on throw (when final): report_jobs_failed_total{failure_reason} from JobFailure.reason, else "internal_error".
 // Every label value goes through MetricsService's bounds (county slug + cap, fixed enums).
 import type { FailureReason, JobModule } from '../metric-names.js';
 import { activeMetrics, type JobLabels } from '../metrics.service.js';
@@ -24,7 +24,7 @@ export class JobFailure extends Error {
 export function failureReasonOf(error: unknown): string {
   if (error instanceof JobFailure) return error.reason;
   const reason = (error as { failureReason?: unknown } | null)?.failureReason;
-  return typeof reason === 'string' ? reason : 'internal';
+  return typeof reason === 'string' ? reason : 'internal_error';
 }
 
 type Method = (...args: unknown[]) => unknown;
@@ -42,7 +42,7 @@ export function JobSubmission(
           const labels = labelsOf(args, result);
           metrics.jobs(module).submitted({
             ...labels,
-            statusOnSubmit: failed ? 'rejected' : (labels.statusOnSubmit ?? 'pending'),
+            statusOnSubmit: failed ? 'rejected' : (labels.statusOnSubmit ?? 'accepted'),
           });
         };
         return settle(

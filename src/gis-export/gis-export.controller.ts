@@ -1,0 +1,99 @@
+// GIS export job routes (DESIGN.md §3): run, status, results, list, cancel, and the download of the file,
+// streamed from PostgreSQL (any replica can serve it).
+import { Body, Controller, Get, Headers, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequirePermissions } from '../auth/auth.decorators.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { Permission } from '../auth/permissions.js';
+import { NotFoundProblem } from '../common/problem.js';
+import { ApiProblem } from '../counties/dto/problem.dto.js';
+import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
+import {
+  answerSubmission,
+  JobRoutesController,
+  jobRoutesPath,
+  SubmissionMetricsInterceptor,
+} from '../jobs/job-routes.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { GisExportEngine } from './gis-export-engine.js';
+import { RunGisExportDto } from './run-gis-export.dto.js';
+
+const MODULE = 'gis-export' as const;
+
+@ApiTags('gis-export')
+@Controller(jobRoutesPath(MODULE))
+export class GisExportController extends JobRoutesController({
+  module: MODULE,
+  execute: Permission.GisExportExecute,
+  viewStatus: Permission.GisExportViewStatus,
+  viewResults: Permission.GisExportViewResults,
+}) {
+  constructor(
+    jobs: JobsService,
+    private readonly engine: GisExportEngine,
+  ) {
+    super(jobs);
+  }
+
+  @Post('run')
+  @RequirePermissions(Permission.GisExportExecute)
+  @UseInterceptors(new SubmissionMetricsInterceptor(MODULE, 'export_format'))
+  @ApiOperation({ summary: 'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' })
+  @ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' })
+  @ApiOkResponse({ type: JobSubmittedDto, description: 'Replay of an earlier request with the same Idempotency-Key.' })
+  @ApiProblem(400, 'Invalid body (see errors).')
+  @ApiProblem(404, 'Unknown county (or not one of yours).')
+  @ApiProblem(409, 'The Idempotency-Key was used with a different body.')
+  async run(
+    @Body() body: RunGisExportDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<JobSubmittedDto> {
+    const { callback_url, ...parameters } = body;
+    const submission = await this.jobs.submit(
+      MODULE,
+      {
+        countyId: body.county_id,
+        kind: body.export_format,
+        parameters: { ...parameters },
+        callbackUrl: callback_url ?? null,
+      },
+      user,
+      idempotencyKey,
+    );
+    return answerSubmission(reply, submission) as unknown as JobSubmittedDto;
+  }
+
+  @Get('results/:job_id/download')
+  @RequirePermissions(Permission.GisExportViewResults)
+  @ApiOperation({ summary: 'The exported file of a completed GIS export job, streamed (until it expires).' })
+  @ApiProduces('application/geo+json', 'text/csv', 'application/vnd.google-earth.kml+xml', 'application/zip')
+  @ApiOkResponse({ description: 'The file, with Content-Disposition: attachment and its SHA-256 as ETag.' })
+  @ApiProblem(400, 'job_id is not a UUID.')
+  @ApiProblem(404, 'No such job in your counties, or it has no file (any more: files expire).')
+  @ApiProblem(409, 'The job is not COMPLETED.')
+  async download(
+    @Param() params: JobIdParamsDto,
+    @CurrentUser() user: AuthUser,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const row = await this.jobs.results(MODULE, params.job_id, user);
+    if (!row.artifact) throw new NotFoundProblem('File', `Job '${row.id}' has no file.`);
+    const file = await this.engine.openArtifact(row.id);
+    if (!file) {
+      throw new NotFoundProblem('File', `The file of job '${row.id}' has expired; run the export again.`);
+    }
+    await reply
+      .status(200)
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.filename}"`)
+      .header('content-length', String(file.bytes))
+      .header('etag', `"${row.artifact.sha256}"`)
+      .header('cache-control', 'private, no-store')
+      .send(file.stream);
+  }
+}

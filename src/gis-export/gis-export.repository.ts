@@ -1,0 +1,269 @@
+// SQL of GIS exports: the parcel selection (attributes + values of one tax year), its statistics, and the
+// rows streamed out of PostgreSQL with `COPY (SELECT …) TO STDOUT`.
+//
+// Why COPY rather than a cursor: COPY streams the result with flow control — pg-copy-streams reads the
+// socket only while our consumer asks for data, so a slow consumer makes the server wait and memory stays
+// at a few socket buffers whatever the county's size — and it is the cheapest way out of PostgreSQL (no
+// per-row protocol messages parsed into objects, no FETCH round trips). The selection and its statistics
+// run in one REPEATABLE READ READ ONLY transaction, so the count matches the rows streamed.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import pgCopyStreams from 'pg-copy-streams';
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { EXPORT_FIELDS, type ExportRecord } from './writers/export-fields.js';
+import { coord, normaliseGeometry, roundCoordinate } from './writers/geometry.js';
+
+export interface ExportSelection {
+  countyId: string;
+  /** Values of this tax year; null when the county has no assessed values at all (values left empty). */
+  taxYear: number | null;
+  neighborhoods?: string[];
+  propertyClasses?: string[];
+  /** minLon, minLat, maxLon, maxLat: parcels whose location (lon/lat: the centroid unless imported) is inside. */
+  bbox?: [number, number, number, number];
+}
+
+export interface SelectionStats {
+  count: number;
+  /** Widest UTF-8 value of the text fields. */
+  textBytes: Record<string, number>;
+}
+
+type Quote = (value: string) => string;
+
+function literalList(values: string[], quote: Quote): string {
+  return 'ARRAY[' + values.map(quote).join(',') + ']::text[]';
+}
+
+function finite(n: number): string {
+  if (!Number.isFinite(n)) throw new RangeError(`not a finite number: ${n}`);
+  return String(n);
+}
+
+/** WHERE clause of a selection, with literals quoted by the driver (COPY takes no bind parameters). */
+export function selectionWhere(s: ExportSelection, quote: Quote): string {
+  const where = [`p.county_id = ${quote(s.countyId)}`];
+  if (s.neighborhoods && s.neighborhoods.length > 0) {
+    where.push(`p.neighborhood = ANY (${literalList(s.neighborhoods, quote)})`);
+  }
+  if (s.propertyClasses && s.propertyClasses.length > 0) {
+    where.push(`p.property_class = ANY (${literalList(s.propertyClasses, quote)})`);
+  }
+  if (s.bbox) {
+    const [minLon, minLat, maxLon, maxLat] = s.bbox.map(finite);
+    where.push(`p.lon BETWEEN ${minLon} AND ${maxLon}`, `p.lat BETWEEN ${minLat} AND ${maxLat}`);
+  }
+  return where.join(' AND ');
+}
+
+/** The export query: one row per parcel in parcel_id order, columns as COPY_COLUMNS. */
+export function exportSelectSql(s: ExportSelection, quote: Quote): string {
+  const values =
+    s.taxYear === null
+      ? 'NULL::numeric AS land_value, NULL::numeric AS improvement_value, NULL::numeric AS total_value'
+      : 'a.land_value, a.improvement_value, a.total_value';
+  const join =
+    s.taxYear === null
+      ? ''
+      : ` LEFT JOIN assessments a ON a.county_id = p.county_id AND a.parcel_id = p.parcel_id` +
+        ` AND a.tax_year = ${finite(s.taxYear)}`;
+  return (
+    `SELECT p.parcel_id, p.neighborhood, p.property_class, p.land_sqft, p.building_sqft, p.year_built, p.quality,` +
+    ` p.condition, p.bedrooms, p.bathrooms, p.situs_address, p.lon, p.lat, p.geometry, ${values}` +
+    ` FROM parcels p${join} WHERE ${selectionWhere(s, quote)} ORDER BY p.parcel_id`
+  );
+}
+
+export function exportCopySql(s: ExportSelection, quote: Quote): string {
+  return `COPY (${exportSelectSql(s, quote)}) TO STDOUT`;
+}
+
+function statsSql(s: ExportSelection, quote: Quote): string {
+  return (
+    `SELECT count(*)::int AS n, coalesce(max(octet_length(p.parcel_id)), 0)::int AS parcel_id,` +
+    ` coalesce(max(octet_length(p.neighborhood)), 0)::int AS neighborhood,` +
+    ` coalesce(max(octet_length(p.situs_address)), 0)::int AS situs_address` +
+    ` FROM parcels p WHERE ${selectionWhere(s, quote)}`
+  );
+}
+
+/** One read-only snapshot of the database on a connection of its own. */
+export class ExportReader {
+  constructor(private readonly client: pg.ClientBase) {}
+
+  quote = (value: string): string => this.client.escapeLiteral(value);
+
+  async stats(s: ExportSelection): Promise<SelectionStats> {
+    const { rows } = await this.client.query<{
+      n: number;
+      parcel_id: number;
+      neighborhood: number;
+      situs_address: number;
+    }>(statsSql(s, this.quote));
+    const r = rows[0];
+    return {
+      count: r.n,
+      textBytes: { parcel_id: r.parcel_id, neighborhood: r.neighborhood, situs_address: r.situs_address },
+    };
+  }
+
+  /** The selection's rows as COPY text (tab-separated, one line each). */
+  copy(s: ExportSelection): Readable {
+    return this.client.query(pgCopyStreams.to(exportCopySql(s, this.quote)));
+  }
+}
+
+@Injectable()
+export class GisExportRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async countyExists(countyId: string): Promise<boolean> {
+    const rows = await this.dataSource.query('SELECT 1 FROM counties WHERE id = $1', [countyId]);
+    return rows.length > 0;
+  }
+
+  /** Tax years with assessed values in the county, newest first. */
+  async taxYears(countyId: string): Promise<number[]> {
+    const rows: { tax_year: number }[] = await this.dataSource.query(
+      'SELECT DISTINCT tax_year FROM assessments WHERE county_id = $1 ORDER BY tax_year DESC',
+      [countyId],
+    );
+    return rows.map((r) => Number(r.tax_year));
+  }
+
+  /**
+   * Runs `work` in a REPEATABLE READ READ ONLY transaction on a pooled connection without statement
+   * timeout. On failure the connection is discarded, not returned: a COPY may still be streaming on it.
+   */
+  async withReader<T>(work: (reader: ExportReader) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const client = driverClient(runner);
+    let failure: unknown = null;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query('SET LOCAL statement_timeout = 0');
+      const result = await work(new ExportReader(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      await releaseRunner(runner, failure);
+    }
+  }
+}
+
+/** The node-postgres client under a TypeORM query runner (COPY needs the driver itself). */
+export function driverClient(runner: QueryRunner): pg.ClientBase {
+  return (runner as unknown as { databaseConnection: pg.ClientBase }).databaseConnection;
+}
+
+/** Returns the connection to the pool, or destroys it when `failure` is set (it may be mid-protocol). */
+export async function releaseRunner(runner: QueryRunner, failure: unknown): Promise<void> {
+  if (failure === null) {
+    await runner.release();
+    return;
+  }
+  const error = failure instanceof Error ? failure : new Error(String(failure));
+  await (runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }).releasePostgresConnection(
+    error,
+  );
+}
+
+// --- COPY text → export records ----------------------------------------------------------------------
+
+/** Columns of the export query, in order. */
+const COL = {
+  lon: 11,
+  lat: 12,
+  geometry: 13,
+  values: 14,
+} as const;
+const COLUMN_COUNT = 17;
+/** Positions of the number fields among the attribute columns 0..10 of the query. */
+const NUMBER_COLUMN = EXPORT_FIELDS.slice(0, 11).map((f) => f.kind === 'number');
+
+/** Undoes COPY text escaping; `\N` is NULL. */
+export function copyUnescape(field: string): string | null {
+  if (field.indexOf('\\') === -1) return field;
+  if (field === '\\N') return null;
+  return field.replace(/\\(.)/g, (_, c: string) => {
+    switch (c) {
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
+      default:
+        return c;
+    }
+  });
+}
+
+/** A number column's text, null for NULL and for NaN/Infinity (no format can carry them). */
+function numberText(field: string): string | null {
+  if (field === '\\N') return null;
+  const c = field.charCodeAt(0);
+  // 'N'aN, 'I'nfinity, '-I'nfinity
+  if (c === 78 || c === 73 || (c === 45 && field.charCodeAt(1) === 73)) return null;
+  return field;
+}
+
+function coordinateText(field: string): string | null {
+  const text = numberText(field);
+  if (text === null) return null;
+  return coord(roundCoordinate(Number(text)));
+}
+
+/** One COPY line of the export query as an export record (tax year given as text). */
+export function parseCopyLine(line: string, taxYear: string | null): ExportRecord {
+  const f = line.split('\t');
+  if (f.length !== COLUMN_COUNT) throw new Error(`unexpected COPY row with ${f.length} columns`);
+  const values: (string | null)[] = new Array(EXPORT_FIELDS.length);
+  for (let i = 0; i < 11; i++) values[i] = NUMBER_COLUMN[i] ? numberText(f[i]) : copyUnescape(f[i]);
+  values[11] = coordinateText(f[COL.lon]);
+  values[12] = coordinateText(f[COL.lat]);
+  values[13] = taxYear;
+  values[14] = numberText(f[COL.values]);
+  values[15] = numberText(f[COL.values + 1]);
+  values[16] = numberText(f[COL.values + 2]);
+  const g = copyUnescape(f[COL.geometry]);
+  return { values, geometry: g === null ? null : normaliseGeometry(JSON.parse(g)) };
+}
+
+/** Parses a COPY text stream into batches of records (one batch per incoming chunk). */
+export async function* copyRecords(
+  source: AsyncIterable<Buffer>,
+  taxYear: number | null,
+): AsyncGenerator<ExportRecord[]> {
+  const year = taxYear === null ? null : String(taxYear);
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of source) {
+    const text = rest + decoder.write(chunk);
+    const end = text.lastIndexOf('\n');
+    if (end === -1) {
+      rest = text;
+      continue;
+    }
+    rest = text.slice(end + 1);
+    const lines = text.slice(0, end).split('\n');
+    const batch: ExportRecord[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) batch[i] = parseCopyLine(lines[i], year);
+    yield batch;
+  }
+  rest += decoder.end();
+  if (rest !== '') throw new Error('COPY output ended in the middle of a row');
+}

@@ -1,0 +1,47 @@
+// Body of POST /api/v1/gis-export/run (DESIGN.md §3).
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
+import { IsBbox, IsTaxYear, MIN_TAX_YEAR, PROPERTY_CLASSES } from '../jobs/dto/validators.js';
+
+export const EXPORT_FORMATS = ['geojson', 'csv', 'kml', 'shapefile'] as const;
+
+export class RunGisExportDto extends JobRunBaseDto {
+  @ApiProperty({ enum: EXPORT_FORMATS })
+  @IsIn(EXPORT_FORMATS, { message: `must be one of ${EXPORT_FORMATS.join(', ')}` })
+  export_format: (typeof EXPORT_FORMATS)[number];
+
+  @ApiPropertyOptional({ example: 2025, minimum: MIN_TAX_YEAR, description: 'Values of this tax year.' })
+  @IsOptional()
+  @IsTaxYear()
+  tax_year?: number;
+
+  @ApiPropertyOptional({ type: [String], example: ['N01'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ArrayUnique({ message: 'must not repeat a neighborhood' })
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  neighborhoods?: string[];
+
+  @ApiPropertyOptional({ enum: PROPERTY_CLASSES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(PROPERTY_CLASSES, { each: true, message: `each value must be one of ${PROPERTY_CLASSES.join(', ')}` })
+  property_classes?: Array<(typeof PROPERTY_CLASSES)[number]>;
+
+  @ApiPropertyOptional({
+    type: [Number],
+    minItems: 4,
+    maxItems: 4,
+    example: [-86.6, 39.1, -86.4, 39.2],
+    description: '[min_lon, min_lat, max_lon, max_lat] (WGS84)',
+  })
+  @IsOptional()
+  @IsBbox()
+  bbox?: [number, number, number, number];
+}

@@ -1,0 +1,429 @@
+// Runs queued jobs: claims an attempt, keeps its heartbeat, enforces the module's time limit, turns
+// progress calls into cancellation points, classifies failures (transient → retried with backoff,
+// permanent → FAILED), records metrics, announces the outcome to callbacks, and requeues jobs whose
+// worker died. Modules only register a JobProcessor.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { DATABASE_URL } from '../database/database.tokens.js';
+import { HealthRegistry } from '../health/health-registry.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import type { JobModule as MetricJobModule } from '../observability/metric-names.js';
+import { JobCallbacks } from './callbacks/job-callbacks.js';
+import { classifyError, JobStopped, type StopCause } from './job-errors.js';
+import type { JobContext, JobProcessor } from './job-processor.js';
+import { JobQueue } from './job-queue.js';
+import { JOB_MODULES, type ArtifactRef, type JobErrorReason, type JobModuleName } from './job.entity.js';
+import { jobsConfig, type JobsSettings } from './jobs.config.js';
+import { JobsRepository, type AttemptKey, type JobRow } from './jobs.repository.js';
+
+/** A processor of any parameter type (the platform hands it the parameters stored with the job). */
+type AnyJobProcessor = JobProcessor<never, unknown>;
+
+/** Seconds pg-boss waits past a module's time limit before it expires a queue entry on its own. */
+const EXPIRY_GRACE_S = 120;
+/** Longest retry delay (seconds). */
+const MAX_RETRY_DELAY_S = 3600;
+
+export function metricModule(module: JobModuleName): MetricJobModule {
+  return module.replace('-', '_') as MetricJobModule;
+}
+
+interface InFlight {
+  key: AttemptKey;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+@Injectable()
+export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+  private readonly processors = new Map<JobModuleName, AnyJobProcessor>();
+  private readonly overrides = new Map<JobModuleName, AnyJobProcessor>();
+  private readonly inFlight = new Map<string, InFlight>();
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly queue: JobQueue;
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(jobsConfig.KEY) private readonly settings: JobsSettings,
+    @Inject(DATABASE_URL) databaseUrl: string,
+    private readonly repository: JobsRepository,
+    private readonly callbacks: JobCallbacks,
+    private readonly metrics: MetricsService,
+    private readonly health: HealthRegistry,
+    @Optional() private readonly indicators?: HealthIndicatorService,
+  ) {
+    this.queue = new JobQueue({
+      connectionString: databaseUrl,
+      poolMax: settings.dbPoolMax,
+      pollIntervalMs: settings.pollIntervalMs,
+      expireInSeconds: (module) => settings.timeLimitSeconds(module) + EXPIRY_GRACE_S,
+    });
+  }
+
+  /** Called by a module (in its onModuleInit) to process its queue. */
+  register(processor: AnyJobProcessor): void {
+    if (this.processors.get(processor.module) === processor) return;
+    if (this.processors.has(processor.module)) {
+      throw new Error(`A processor for "${processor.module}" jobs is already registered`);
+    }
+    this.processors.set(processor.module, processor);
+  }
+
+  /**
+   * Runs `processor` for its module instead of the registered one, whatever the registration order
+   * (test suites exercising the platform with processors of their own).
+   */
+  overrideProcessor(processor: AnyJobProcessor): void {
+    this.overrides.set(processor.module, processor);
+  }
+
+  hasProcessor(module: JobModuleName): boolean {
+    return this.processorFor(module) !== undefined;
+  }
+
+  private processorFor(module: JobModuleName): AnyJobProcessor | undefined {
+    return this.overrides.get(module) ?? this.processors.get(module);
+  }
+
+  maxAttempts(): number {
+    return this.settings.retryLimit + 1;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.start(JOB_MODULES);
+    this.health.register('job_queue', async () => {
+      const up = this.queue.healthy();
+      if (this.indicators) {
+        const indicator = this.indicators.check('job_queue');
+        return up ? indicator.up() : indicator.down();
+      }
+      return { job_queue: { status: up ? 'up' : 'down' } };
+    });
+    this.metrics.setJobCountsSource(async () => {
+      const counts: Partial<Record<MetricJobModule, { queued: number; running: number }>> = {};
+      for (const module of JOB_MODULES) counts[metricModule(module)] = { queued: 0, running: 0 };
+      for (const row of await this.repository.unfinishedCounts()) {
+        const c = counts[metricModule(row.module)]!;
+        if (row.status === 'PENDING') c.queued = row.n;
+        else c.running = row.n;
+      }
+      return counts;
+    });
+    if (this.settings.workersEnabled) {
+      for (const module of JOB_MODULES.filter((m) => this.hasProcessor(m))) {
+        this.queue.work(module, this.settings.concurrency, (entry) => this.runEntry(module, entry));
+      }
+    }
+    // Recover jobs of workers that died (kill -9, lost node) now, then periodically.
+    await this.sweep().catch((error) => this.logger.warn(`Stale-job sweep failed: ${(error as Error).message}`));
+    const every = Math.max(250, Math.floor(this.settings.staleAfterMs / 2));
+    this.sweepTimer = setInterval(() => void this.sweepSafely(), every);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Stops taking new entries, gives running attempts JOBS_SHUTDOWN_TIMEOUT_MS to finish, then stops the
+   * rest at their next progress step (they are requeued without counting an attempt). Runs before the
+   * database pool closes.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    clearInterval(this.sweepTimer);
+    this.metrics.setJobCountsSource(undefined);
+    this.health.unregister('job_queue');
+    const workersStopped = this.queue.stopWorkers();
+    const settle = (ms: number) =>
+      Promise.race([
+        Promise.allSettled([...this.inFlight.values()].map((f) => f.done)),
+        new Promise((r) => setTimeout(r, ms).unref()),
+      ]);
+    if (this.inFlight.size > 0) {
+      this.logger.log(`Waiting up to ${this.settings.shutdownTimeoutMs} ms for ${this.inFlight.size} running job(s)`);
+      await settle(this.settings.shutdownTimeoutMs);
+    }
+    if (this.inFlight.size > 0) {
+      for (const f of this.inFlight.values()) f.controller.abort(stopped('shutdown'));
+      await settle(2000);
+    }
+    await Promise.race([workersStopped, new Promise((r) => setTimeout(r, 1000).unref())]);
+    await this.sweeping?.catch(() => undefined);
+    await this.queue.stop(1000);
+  }
+
+  // --- one queue entry --------------------------------------------------------------------------
+
+  private async runEntry(module: JobModuleName, entry: { id: string; data: { job_id?: string } }): Promise<void> {
+    const jobId = entry.data?.job_id;
+    // Fetched just as the process stops: left PENDING; the orphan sweep gives it a new queue entry.
+    if (typeof jobId !== 'string' || this.shuttingDown) return;
+    const row = await this.repository.startAttempt(jobId, entry.id, this.workerId);
+    if (!row) return; // a stale entry (requeued elsewhere) or a job already finished or cancelled
+    const key: AttemptKey = { id: row.id, attempt: row.attempts, queueJobId: entry.id };
+    if (row.cancel_requested) {
+      const cancelled = await this.repository.cancelAttempt(key);
+      if (cancelled) this.logger.log(`Job ${row.id} cancelled before its attempt ${row.attempts} started`);
+      return;
+    }
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    const controller = new AbortController();
+    this.inFlight.set(row.id, { key, controller, done });
+    try {
+      await this.runAttempt(module, row, key, controller);
+    } finally {
+      this.inFlight.delete(row.id);
+      finish();
+    }
+  }
+
+  private async runAttempt(
+    module: JobModuleName,
+    row: JobRow,
+    key: AttemptKey,
+    controller: AbortController,
+  ): Promise<void> {
+    const processor = this.processorFor(module)!;
+    const signal = controller.signal;
+    const limitS = this.settings.timeLimitSeconds(module);
+    const started = performance.now();
+    let artifact: ArtifactRef | null = null;
+
+    const observe = (state: { cancel_requested: boolean } | null) => {
+      if (signal.aborted) return;
+      if (!state) controller.abort(stopped('superseded'));
+      else if (state.cancel_requested) controller.abort(stopped('cancelled'));
+    };
+    const heartbeat = setInterval(() => {
+      this.repository.touch(key).then(observe, (error: unknown) => {
+        this.logger.warn(`Heartbeat of job ${row.id} failed: ${(error as Error).message}`);
+      });
+    }, this.settings.heartbeatMs);
+    heartbeat.unref();
+    const limit = setTimeout(() => controller.abort(stopped('timeout', limitS)), limitS * 1000);
+    limit.unref();
+
+    const ctx: JobContext = {
+      jobId: row.id,
+      module,
+      countyId: row.county_id,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+      signal,
+      progress: async (fraction: number) => {
+        if (signal.aborted) throw signal.reason;
+        const p = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+        observe(await this.repository.touch(key, p));
+        if (signal.aborted) throw signal.reason;
+      },
+      setArtifact: (ref) => {
+        artifact = ref;
+      },
+    };
+
+    // The attempt ends when the processor settles or the signal fires, whichever is first: a processor
+    // that never reaches a progress step still cannot outlive its time limit.
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    try {
+      const result = await Promise.race([processor.process(row.parameters as never, ctx), aborted]);
+      const finished = await this.repository.complete(key, result, artifact);
+      if (finished) {
+        this.metrics
+          .jobs(metricModule(module))
+          .completed({ countyId: row.county_id, kind: row.kind ?? undefined }, (performance.now() - started) / 1000);
+        this.logger.log(`Job ${row.id} (${module}) completed in attempt ${row.attempts}`);
+        this.callbacks.announce(finished);
+      }
+    } catch (error) {
+      await this.onAttemptError(module, row, key, error);
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(limit);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async onAttemptError(module: JobModuleName, row: JobRow, key: AttemptKey, error: unknown): Promise<void> {
+    const verdict = classifyError(error);
+    if (verdict.kind === 'stopped') {
+      switch (verdict.stop as StopCause) {
+        case 'cancelled': {
+          const cancelled = await this.repository.cancelAttempt(key);
+          if (cancelled) this.logger.log(`Job ${row.id} cancelled during attempt ${row.attempts}`);
+          return;
+        }
+        case 'timeout':
+          await this.failJob(module, row, key, 'timeout', verdict.message);
+          return;
+        case 'shutdown':
+          await this.retry(module, row, key, false, 0, 'Interrupted by a shutdown; requeued.');
+          return;
+        default:
+          this.logger.warn(`Job ${row.id} attempt ${row.attempts} was superseded; its outcome is discarded`);
+          return;
+      }
+    }
+    if (verdict.kind === 'transient' && row.attempts < row.max_attempts) {
+      const delay = retryDelaySeconds(this.settings.retryDelaySeconds, row.attempts);
+      this.logger.warn(
+        `Job ${row.id} attempt ${row.attempts}/${row.max_attempts} failed transiently (${verdict.message}); ` +
+          `retrying in ${delay.toFixed(1)} s`,
+      );
+      await this.retry(module, row, key, true, delay, `Attempt ${row.attempts} failed: ${verdict.message}`);
+      return;
+    }
+    if (!verdict.public) {
+      this.logger.error(`Job ${row.id} failed: ${(error as Error)?.stack ?? verdict.message}`);
+    }
+    const message =
+      verdict.kind === 'transient'
+        ? `Gave up after ${row.attempts} attempts; the last one failed: ${verdict.message}`
+        : verdict.public
+          ? verdict.message
+          : 'The job failed because of an internal error; the service logs have the details.';
+    await this.failJob(module, row, key, verdict.reason, message);
+  }
+
+  private async retry(
+    module: JobModuleName,
+    row: JobRow,
+    key: AttemptKey,
+    countAttempt: boolean,
+    delaySeconds: number,
+    message: string,
+  ): Promise<void> {
+    const entryId = randomUUID();
+    const requeued = await this.repository.requeue(key, entryId, countAttempt, message, async (client) => {
+      await this.queue.send(client, module, row.id, entryId, delaySeconds);
+    });
+    if (requeued && delaySeconds === 0) this.queue.notify(module);
+  }
+
+  private async failJob(
+    module: JobModuleName,
+    row: JobRow,
+    key: AttemptKey,
+    reason: JobErrorReason,
+    message: string,
+  ): Promise<void> {
+    const failed = await this.repository.fail(key, reason, message);
+    if (!failed) return;
+    this.recordFailure(failed);
+    this.logger.warn(`Job ${row.id} (${module}) failed: ${reason}: ${message}`);
+  }
+
+  private recordFailure(row: JobRow): void {
+    this.metrics.jobs(metricModule(row.module)).failed({
+      countyId: row.county_id,
+      kind: row.kind ?? undefined,
+      reason: row.error_reason ?? 'internal_error',
+    });
+    this.callbacks.announce(row);
+  }
+
+  // --- lost workers -----------------------------------------------------------------------------
+
+  private async sweepSafely(): Promise<void> {
+    if (this.sweeping || this.shuttingDown) return;
+    this.sweeping = this.sweep()
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.warn(`Stale-job sweep failed: ${(error as Error).message}`),
+      )
+      .finally(() => (this.sweeping = undefined));
+    await this.sweeping;
+  }
+
+  /**
+   * RUNNING jobs whose worker has not sent a heartbeat for JOBS_STALE_AFTER_MS lost their worker
+   * (killed, node gone, database cut off): requeued when attempts remain, else FAILED.
+   * Returns the number of jobs recovered or failed.
+   */
+  async sweep(): Promise<number> {
+    const failed: JobRow[] = [];
+    const requeued = new Set<JobModuleName>();
+    let count = 0;
+    await this.repository.transaction(async (client) => {
+      for (const row of await this.repository.staleRunning(client, this.settings.staleAfterMs)) {
+        // Our own attempt is alive even if its heartbeat is late (a long synchronous step).
+        const mine = this.inFlight.get(row.id);
+        if (mine && mine.key.attempt === row.attempts) continue;
+        if (row.attempts < row.max_attempts) {
+          const entryId = randomUUID();
+          if (await this.repository.requeueStale(client, row.id, row.attempts, entryId)) {
+            await this.queue.send(client, row.module, row.id, entryId);
+            requeued.add(row.module);
+            count++;
+            this.logger.warn(`Job ${row.id}: worker ${row.worker_id ?? '?'} stopped responding; requeued`);
+          }
+        } else {
+          const f = await this.repository.failStale(
+            client,
+            row.id,
+            row.attempts,
+            `The worker stopped responding during attempt ${row.attempts} of ${row.max_attempts}; no attempts left.`,
+          );
+          if (f) {
+            failed.push(f);
+            count++;
+          }
+        }
+      }
+    });
+    // PENDING jobs whose queue entry is gone (fetched by a stopping worker, removed by hand): a new entry.
+    await this.repository.transaction(async (client) => {
+      for (const row of await this.repository.orphanedPending(client)) {
+        const entryId = randomUUID();
+        await this.repository.reissue(client, row.id, row.queue_job_id, entryId);
+        await this.queue.send(client, row.module, row.id, entryId);
+        requeued.add(row.module);
+        count++;
+        this.logger.warn(`Job ${row.id} had no live queue entry; requeued`);
+      }
+    });
+    for (const module of requeued) this.queue.notify(module);
+    for (const row of failed) this.recordFailure(row);
+    return count;
+  }
+
+  /** Local request to stop a running attempt now (other replicas notice at their next heartbeat/progress). */
+  interruptLocal(jobId: string): void {
+    this.inFlight.get(jobId)?.controller.abort(stopped('cancelled'));
+  }
+}
+
+function stopped(cause: StopCause, limitS?: number): JobStopped {
+  switch (cause) {
+    case 'cancelled':
+      return new JobStopped(cause, 'The job was cancelled.');
+    case 'timeout':
+      return new JobStopped(cause, `The job did not finish within its time limit of ${limitS} s.`);
+    case 'shutdown':
+      return new JobStopped(cause, 'The service is shutting down.');
+    default:
+      return new JobStopped(cause, 'The attempt was superseded by a newer one.');
+  }
+}
+
+/** Exponential backoff with jitter: base·2^(attempt-1) · [0.5, 1). */
+export function retryDelaySeconds(baseS: number, attempt: number): number {
+  const exp = Math.min(MAX_RETRY_DELAY_S, baseS * 2 ** Math.max(0, attempt - 1));
+  return exp * (0.5 + Math.random() / 2);
+}

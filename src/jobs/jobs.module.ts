@@ -1,0 +1,24 @@
+// The job platform the four modules share: the jobs table, pg-boss queues and workers, the job routes'
+// service, completion callbacks. Modules register a JobProcessor with JobPlatform.
+import { HttpModule } from '@nestjs/axios';
+import { Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { CountiesModule } from '../counties/counties.module.js';
+import { JobCallbacks } from './callbacks/job-callbacks.js';
+import { JobPlatform } from './job-platform.js';
+import { jobsConfig, webhookConfig } from './jobs.config.js';
+import { JobsRepository } from './jobs.repository.js';
+import { JobsService } from './jobs.service.js';
+
+@Global()
+@Module({
+  imports: [
+    ConfigModule.forFeature(jobsConfig),
+    ConfigModule.forFeature(webhookConfig),
+    HttpModule.register({}),
+    CountiesModule,
+  ],
+  providers: [JobsRepository, JobCallbacks, JobPlatform, JobsService],
+  exports: [JobsService, JobPlatform, JobCallbacks, JobsRepository],
+})
+export class JobsModule {}

@@ -1,0 +1,204 @@
+// Market analysis: monthly price figures with the fitted market trend (price_trend), and neighborhoods compared
+// with each other and with the county, year over year (neighborhood_comparison). Also fits the trend the ratio
+// study uses to time-adjust sale prices.
+import { Injectable, Module } from '@nestjs/common';
+import { PermanentJobError } from '../jobs/job-errors.js';
+import { InsufficientDataError } from '../valuation/valuation.errors.js';
+import { MarketAnalysisRepository, type SalesFilter } from './market-analysis.repository.js';
+import {
+  addMonthsToDay,
+  dayNumber,
+  firstDayOfMonth,
+  isIsoDate,
+  isoDate,
+  monthLabel,
+  monthOfDay,
+} from './trend/calendar.js';
+import { compareNeighborhoods } from './trend/neighborhood-comparison.js';
+import {
+  adjustmentFactors,
+  fitMarketTrend,
+  MIN_TREND_MONTHS,
+  MIN_TREND_SALES,
+  monthlyFigures,
+  type MarketTrend,
+} from './trend/price-trend.js';
+import { saleColumns } from './trend/sale-columns.js';
+
+// One error class for "too little data" across the engines: the valuation engine's, which the job platform maps to
+// failure reason insufficient_data.
+export { InsufficientDataError };
+
+export type ProgressFn = (fraction: number) => Promise<void>;
+
+export interface MarketAnalysisInput {
+  jobId: string;
+  countyId: string;
+  analysisType: 'price_trend' | 'neighborhood_comparison';
+  from?: string;
+  to?: string;
+  propertyClass?: string;
+  neighborhoods?: string[];
+}
+
+/** Months of the default price_trend window, ending with the month of the latest sale. */
+export const DEFAULT_TREND_MONTHS = 24;
+/** Fewest sales a neighborhood comparison is made on (in its current window). */
+export const MIN_COMPARISON_SALES = 30;
+
+@Injectable()
+export class MarketAnalysisEngine {
+  constructor(private readonly repository: MarketAnalysisRepository) {}
+
+  async run(input: MarketAnalysisInput, progress: ProgressFn): Promise<Record<string, unknown>> {
+    checkDates(input.from, input.to);
+    const filter: SalesFilter = {
+      countyId: input.countyId,
+      propertyClass: input.propertyClass,
+      neighborhoods: input.neighborhoods,
+    };
+    switch (input.analysisType) {
+      case 'price_trend':
+        return this.priceTrend(input, filter, progress);
+      case 'neighborhood_comparison':
+        return this.neighborhoodComparison(input, filter, progress);
+      default:
+        throw new PermanentJobError('invalid_input', `unknown analysis_type "${String(input.analysisType)}"`);
+    }
+  }
+
+  /**
+   * The market trend of the valid sales matching `filter` from `from` to `to` (the ratio study's time adjustment).
+   * Throws InsufficientDataError when no trend can be fitted.
+   */
+  async fitTrend(filter: SalesFilter, from: string, to: string): Promise<MarketTrend> {
+    const sales = saleColumns(await this.repository.findValidSales(filter, from, to));
+    const trend = fitMarketTrend(sales, dayNumber(to));
+    if (!trend) throw insufficient(sales.price.length, monthsWithSales(sales.day), from, to, filter);
+    return trend;
+  }
+
+  private async priceTrend(
+    input: MarketAnalysisInput,
+    filter: SalesFilter,
+    progress: ProgressFn,
+  ): Promise<Record<string, unknown>> {
+    const window = await this.window(input, filter, DEFAULT_TREND_MONTHS);
+    await progress(0.1);
+    const sales = saleColumns(await this.repository.findValidSales(filter, window.from, window.to));
+    await progress(0.6);
+    const months = monthsWithSales(sales.day);
+    if (sales.price.length < MIN_TREND_SALES || months < MIN_TREND_MONTHS) {
+      throw insufficient(sales.price.length, months, window.from, window.to, filter);
+    }
+    const trend = fitMarketTrend(sales, dayNumber(window.to));
+    if (!trend) throw insufficient(sales.price.length, months, window.from, window.to, filter);
+    const fromMonth = monthOfDay(dayNumber(window.from));
+    const toMonth = monthOfDay(dayNumber(window.to));
+    await progress(0.9);
+    return {
+      analysis_type: 'price_trend',
+      county_id: input.countyId,
+      window: { from: window.from, to: window.to },
+      filters: filtersOf(input),
+      sale_count: sales.price.length,
+      months: monthlyFigures(sales, fromMonth, toMonth),
+      trend,
+      reference_month: monthLabel(toMonth),
+      adjustment_factors: adjustmentFactors(trend, fromMonth, toMonth),
+    };
+  }
+
+  private async neighborhoodComparison(
+    input: MarketAnalysisInput,
+    filter: SalesFilter,
+    progress: ProgressFn,
+  ): Promise<Record<string, unknown>> {
+    const window = await this.window(input, filter, 12);
+    const current = { from: dayNumber(window.from), to: dayNumber(window.to) };
+    const prior = { from: addMonthsToDay(current.from, -12), to: addMonthsToDay(current.to, -12) };
+    await progress(0.1);
+    const sales = saleColumns(await this.repository.findValidSales(filter, isoDate(prior.from), window.to));
+    await progress(0.6);
+    const { neighborhoods, county } = compareNeighborhoods(sales, current, prior);
+    if (county.sale_count < MIN_COMPARISON_SALES) {
+      throw new InsufficientDataError(
+        `only ${county.sale_count} valid sales between ${window.from} and ${window.to}${describeFilter(filter)}; ` +
+          `a neighborhood comparison needs at least ${MIN_COMPARISON_SALES}`,
+      );
+    }
+    await progress(0.9);
+    return {
+      analysis_type: 'neighborhood_comparison',
+      county_id: input.countyId,
+      window: { from: window.from, to: window.to },
+      prior_window: { from: isoDate(prior.from), to: isoDate(prior.to) },
+      filters: filtersOf(input),
+      ranked_by: 'median_price_per_sqft',
+      county,
+      neighborhoods,
+    };
+  }
+
+  /** The window asked for, or the `months` whole months ending with the month of the latest matching sale. */
+  private async window(
+    input: MarketAnalysisInput,
+    filter: SalesFilter,
+    months: number,
+  ): Promise<{ from: string; to: string }> {
+    let to = input.to;
+    if (!to) {
+      const latest = await this.repository.latestValidSaleDate(filter);
+      if (!latest) throw new InsufficientDataError(`no valid sales${describeFilter(filter)}`);
+      to = latest;
+    }
+    const from = input.from ?? isoDate(firstDayOfMonth(monthOfDay(dayNumber(to)) - (months - 1)));
+    return { from, to };
+  }
+}
+
+function checkDates(from?: string, to?: string): void {
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value !== undefined && !isIsoDate(value)) {
+      throw new PermanentJobError('invalid_input', `${name} must be a date written YYYY-MM-DD (got "${value}")`);
+    }
+  }
+  if (from && to && from > to) throw new PermanentJobError('invalid_input', `from (${from}) is after to (${to})`);
+}
+
+function monthsWithSales(days: Int32Array): number {
+  const set = new Set<number>();
+  for (const d of days) set.add(monthOfDay(d));
+  return set.size;
+}
+
+function describeFilter(filter: SalesFilter): string {
+  const parts = [`county "${filter.countyId}"`];
+  if (filter.propertyClass) parts.push(`property class ${filter.propertyClass}`);
+  if (filter.neighborhoods?.length) parts.push(`neighborhoods ${filter.neighborhoods.join(', ')}`);
+  return ` in ${parts.join(', ')}`;
+}
+
+function insufficient(n: number, months: number, from: string, to: string, filter: SalesFilter): InsufficientDataError {
+  return new InsufficientDataError(
+    `only ${n} valid sales in ${months} month(s) between ${from} and ${to}${describeFilter(filter)}; ` +
+      `a price trend needs at least ${MIN_TREND_SALES} sales in ${MIN_TREND_MONTHS} different months`,
+  );
+}
+
+function filtersOf(input: MarketAnalysisInput): Record<string, unknown> {
+  return {
+    property_class: input.propertyClass ?? null,
+    neighborhoods: input.neighborhoods ?? null,
+  };
+}
+
+/** The market-analysis engine and its repository, for the job processor (and the reporting engine) to import. */
+@Module({
+  providers: [MarketAnalysisRepository, MarketAnalysisEngine],
+  exports: [MarketAnalysisEngine],
+})
+export class MarketAnalysisEngineModule {}

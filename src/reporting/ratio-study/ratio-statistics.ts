@@ -1,0 +1,162 @@
+// The IAAO ratio-study statistics of one sample (IAAO Standard on Ratio Studies, 2013, sections 9 and appendix B),
+// with the exact definitions the assessors' own tools use (see shared/reference/ratio-study/README.md):
+//   ratio r = estimate / sale_price
+//   weighted mean = Σ estimate / Σ sale_price
+//   COD = 100 · mean(|r − median|) / median            (divides by n)
+//   PRD = mean / weighted mean
+//   PRB = OLS slope of (r − median) / median on log2((estimate / median + sale_price) / 2),
+//         with the ordinary t-interval of the slope (n − 2 degrees of freedom)
+//   median CI = exact binomial order statistics [r_(j), r_(n−j+1)]
+// Quantiles (for the IQR trimming rule) are Hyndman–Fan type 7, the default of R and NumPy.
+import { medianCiRanks, studentTQuantile } from './distributions.js';
+
+/** The statistics of one sample (the `S` of the ratio-study result). */
+export interface RatioStatistics {
+  n: number;
+  median: number | null;
+  mean: number | null;
+  weighted_mean: number | null;
+  cod: number | null;
+  prd: number | null;
+  prb: number | null;
+  prb_ci: [number, number] | null;
+  median_ci: [number, number] | null;
+}
+
+export const CONFIDENCE = 0.95;
+
+/** Median of an ascending-sorted sample (mean of the middle two when n is even). */
+export function sortedMedian(sorted: ArrayLike<number>): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Hyndman–Fan type 7 quantile of an ascending-sorted sample: x[h] interpolated at h = (n − 1)·p (0-based). */
+export function sortedQuantile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile probability must be in [0, 1] (got ${p})`);
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** A sorted copy (typed-array sort is numeric). */
+export function sortedCopy(values: Float64Array): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** Median of an unsorted sample. */
+export function median(values: Float64Array): number {
+  return sortedMedian(sortedCopy(values));
+}
+
+/**
+ * The statistics of the sample (estimate[i], price[i]); `ratios`, when given, must be estimate/price (saves a pass).
+ * Statistics a sample is too small for are null: PRB needs n ≥ 3 and spread in value, the median CI n ≥ 6.
+ */
+export function ratioStatistics(estimate: Float64Array, price: Float64Array, ratios?: Float64Array): RatioStatistics {
+  const n = estimate.length;
+  if (price.length !== n) throw new RangeError('estimate and price must have the same length');
+  if (n === 0) {
+    return {
+      n: 0,
+      median: null,
+      mean: null,
+      weighted_mean: null,
+      cod: null,
+      prd: null,
+      prb: null,
+      prb_ci: null,
+      median_ci: null,
+    };
+  }
+  let r = ratios;
+  if (!r) {
+    r = new Float64Array(n);
+    for (let i = 0; i < n; i++) r[i] = estimate[i] / price[i];
+  }
+  const sorted = sortedCopy(r);
+  const med = sortedMedian(sorted);
+
+  let sumR = 0;
+  let sumE = 0;
+  let sumP = 0;
+  for (let i = 0; i < n; i++) {
+    sumR += r[i];
+    sumE += estimate[i];
+    sumP += price[i];
+  }
+  const mean = sumR / n;
+  const weightedMean = sumE / sumP;
+
+  let sumAbsDev = 0;
+  for (let i = 0; i < n; i++) sumAbsDev += Math.abs(r[i] - med);
+  const cod = med > 0 ? (100 * (sumAbsDev / n)) / med : null;
+  const prd = weightedMean > 0 ? mean / weightedMean : null;
+
+  const prb = med > 0 ? priceRelatedBias(estimate, price, r, med) : null;
+  const ranks = medianCiRanks(n, CONFIDENCE);
+  return {
+    n,
+    median: med,
+    mean,
+    weighted_mean: weightedMean,
+    cod,
+    prd,
+    prb: prb?.slope ?? null,
+    prb_ci: prb?.ci ?? null,
+    median_ci: ranks ? [sorted[ranks[0] - 1], sorted[ranks[1] - 1]] : null,
+  };
+}
+
+/** OLS slope of (r − median)/median on log2((estimate/median + price)/2), with its t-interval; null when n < 3. */
+export function priceRelatedBias(
+  estimate: Float64Array,
+  price: Float64Array,
+  ratios: Float64Array,
+  med: number,
+): { slope: number; std_error: number; ci: [number, number] } | null {
+  const n = estimate.length;
+  if (n < 3) return null;
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    x[i] = Math.log2((estimate[i] / med + price[i]) / 2);
+    y[i] = (ratios[i] - med) / med;
+    sx += x[i];
+    sy += y[i];
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i] - mx;
+    sxx += dx * dx;
+    sxy += dx * (y[i] - my);
+  }
+  if (!(sxx > 0)) return null;
+  const slope = sxy / sxx;
+  let rss = 0;
+  for (let i = 0; i < n; i++) {
+    const e = y[i] - my - slope * (x[i] - mx);
+    rss += e * e;
+  }
+  const se = Math.sqrt(rss / (n - 2) / sxx);
+  const t = studentTQuantile(1 - (1 - CONFIDENCE) / 2, n - 2);
+  return { slope, std_error: se, ci: [slope - t * se, slope + t * se] };
+}
+
+/** The IQR rule: keep ratios within [Q1 − k·IQR, Q3 + k·IQR] (type-7 quartiles of the sample). */
+export function iqrBounds(sortedRatios: Float64Array, factor: number): [number, number] {
+  const q1 = sortedQuantile(sortedRatios, 0.25);
+  const q3 = sortedQuantile(sortedRatios, 0.75);
+  const iqr = q3 - q1;
+  return [q1 - factor * iqr, q3 + factor * iqr];
+}

@@ -1,0 +1,159 @@
+// Reports as tidy CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or line break) with a
+// header row in words a spreadsheet user reads, one row per stratum × sample (ratio study) or per group (roll).
+//
+// CSV injection: a text cell starting with =, +, -, @, tab or carriage return would be read as a formula by
+// spreadsheet programs, so it gets a leading single quote. Numbers the report computed are written as plain numeric
+// literals (a negative PRB stays -0.12, not '-0.12) — a literal like that cannot carry a formula.
+import type { AssessmentRollResult, RollGroup, RollSums } from './assessment-roll.js';
+import type { RatioStratum } from './ratio-study/ratio-study.js';
+import type { RatioStatistics } from './ratio-study/ratio-statistics.js';
+
+type Cell = string | number | boolean | null | undefined;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV field: neutralised against formula injection, then quoted per RFC 4180 when needed. */
+export function csvCell(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  let text = value;
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvRow(cells: readonly Cell[]): string {
+  return cells.map(csvCell).join(',') + '\r\n';
+}
+
+/** The CSV of a ratio_study or assessment_roll result. */
+export function reportToCsv(result: Record<string, unknown>): string {
+  switch (result.report_type) {
+    case 'ratio_study':
+      return ratioStudyCsv(result as { strata: RatioStratum[]; trim_factor?: number });
+    case 'assessment_roll':
+      return assessmentRollCsv(result as unknown as AssessmentRollResult);
+    default:
+      throw new TypeError(`no CSV layout for report_type ${JSON.stringify(result.report_type)}`);
+  }
+}
+
+const GROUPING_NAMES: Record<string, string> = {
+  property_class: 'Property class',
+  neighborhood: 'Neighborhood',
+};
+
+function groupCells(group: Record<string, string | undefined>): [string, string] {
+  const entries = Object.entries(group).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return ['Overall', 'All sales'];
+  const [k, v] = entries[0];
+  return [GROUPING_NAMES[k] ?? k, v ?? ''];
+}
+
+const RATIO_HEADER = [
+  'Stratum',
+  'Group',
+  'Sample',
+  'Sales',
+  'Outliers trimmed',
+  'Median ratio',
+  'Median 95% CI low',
+  'Median 95% CI high',
+  'Mean ratio',
+  'Weighted mean ratio',
+  'COD',
+  'PRD',
+  'PRB',
+  'PRB 95% CI low',
+  'PRB 95% CI high',
+  'Median within 0.90-1.10',
+  'COD range',
+  'COD within range',
+  'PRD within 0.98-1.03',
+  'PRB within ±0.05',
+  'PRB significant',
+  'Meets IAAO standards',
+  'Warnings',
+];
+
+function ratioStudyCsv(result: { strata: RatioStratum[]; trim_factor?: number }): string {
+  let out = csvRow(RATIO_HEADER);
+  for (const s of result.strata) {
+    const [stratum, group] = groupCells(s.group);
+    const stats = (label: string, x: RatioStatistics, trimmed: boolean): Cell[] => [
+      stratum,
+      group,
+      label,
+      x.n,
+      trimmed ? s.trimmed_count : null,
+      x.median,
+      x.median_ci?.[0],
+      x.median_ci?.[1],
+      x.mean,
+      x.weighted_mean,
+      x.cod,
+      x.prd,
+      x.prb,
+      x.prb_ci?.[0],
+      x.prb_ci?.[1],
+    ];
+    // The compliance flags judge the trimmed sample, so they appear on its row only.
+    const f = s.flags;
+    out += csvRow([
+      ...stats('Untrimmed', s.untrimmed, false),
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      s.warnings.join('; '),
+    ]);
+    out += csvRow([
+      ...stats(`Trimmed (IQR x ${result.trim_factor ?? 1.5})`, s.trimmed, true),
+      f.median_ok,
+      `${f.cod_range[0]}-${f.cod_range[1]} (${f.cod_class})`,
+      f.cod_ok,
+      f.prd_ok,
+      f.prb_ok,
+      f.prb_significant,
+      f.compliant,
+      s.warnings.join('; '),
+    ]);
+  }
+  return out;
+}
+
+const ROLL_FIELDS: [keyof RollSums, string][] = [
+  ['parcel_count', 'Parcels'],
+  ['land_value', 'Land value'],
+  ['improvement_value', 'Improvement value'],
+  ['total_value', 'Total value'],
+];
+
+function assessmentRollCsv(result: AssessmentRollResult): string {
+  const header: string[] = ['Grouping', 'Group', 'Tax year'];
+  for (const [, label] of ROLL_FIELDS) header.push(label);
+  for (const [, label] of ROLL_FIELDS) header.push(`Prior-year ${label.toLowerCase()}`);
+  for (const [, label] of ROLL_FIELDS)
+    header.push(`Change in ${label.toLowerCase()}`, `Change in ${label.toLowerCase()} (%)`);
+  let out = csvRow(header);
+  const row = (g: RollGroup, whole: string) => {
+    const entries = Object.entries(g.group);
+    const [grouping, value] =
+      entries.length === 0 ? ['Overall', whole] : [GROUPING_NAMES[entries[0][0]], entries[0][1]];
+    const cells: Cell[] = [grouping, value, result.tax_year];
+    for (const [f] of ROLL_FIELDS) cells.push(g[f]);
+    for (const [f] of ROLL_FIELDS) cells.push(g.prior?.[f]);
+    for (const [f] of ROLL_FIELDS) {
+      const c = g.change?.[f];
+      cells.push(c?.absolute, c?.percent === null || c?.percent === undefined ? null : c.percent * 100);
+    }
+    out += csvRow(cells);
+  };
+  row(result.overall, 'All parcels');
+  for (const g of result.by_property_class) row(g, '');
+  for (const g of result.by_neighborhood) row(g, '');
+  return out;
+}

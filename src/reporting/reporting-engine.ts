@@ -1,0 +1,223 @@
+// Reports on a county's roll: the IAAO ratio study (level, uniformity and vertical equity of the values of a tax
+// year against valid sales) and the assessment roll summary. Statistics run in memory on typed arrays after one
+// query; see ratio-study/ for the definitions.
+import { Injectable, Module } from '@nestjs/common';
+import { PermanentJobError } from '../jobs/job-errors.js';
+import {
+  InsufficientDataError,
+  MarketAnalysisEngine,
+  MarketAnalysisEngineModule,
+  type ProgressFn,
+} from '../market-analysis/market-analysis-engine.js';
+import { addMonthsToDay, dayNumber, isIsoDate, isoDate } from '../market-analysis/trend/calendar.js';
+import { timeAdjustmentFactor } from '../market-analysis/trend/price-trend.js';
+import { assessmentRoll } from './assessment-roll.js';
+import { reportToCsv } from './report-csv.js';
+import { ReportingRepository, type RatioInputRow } from './reporting.repository.js';
+import {
+  DEFAULT_TRIM_FACTOR,
+  ratioStudyStrata,
+  type RatioGroupBy,
+  type RatioStudyData,
+} from './ratio-study/ratio-study.js';
+import { IAAO_STANDARDS } from './ratio-study/standards.js';
+
+export type { ProgressFn };
+export { InsufficientDataError };
+
+export interface ReportInput {
+  jobId: string;
+  countyId: string;
+  taxYear: number;
+  reportType: 'ratio_study' | 'assessment_roll';
+  salesFrom?: string;
+  salesTo?: string;
+  groupBy?: ('property_class' | 'neighborhood')[];
+  timeAdjust?: boolean;
+  /** IQR factor of the outlier trimming rule, default 1.5. */
+  trimFactor?: number;
+}
+
+const GROUPINGS: readonly RatioGroupBy[] = ['property_class', 'neighborhood'];
+/** Months of sales the time-adjustment trend is fitted on (ending with the study window). */
+export const TIME_ADJUSTMENT_TREND_MONTHS = 24;
+
+@Injectable()
+export class ReportingEngine {
+  constructor(
+    private readonly repository: ReportingRepository,
+    private readonly market: MarketAnalysisEngine,
+  ) {}
+
+  async run(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
+    if (!Number.isInteger(input.taxYear) || input.taxYear < 1800 || input.taxYear > 9999) {
+      throw new PermanentJobError('invalid_input', `tax_year must be a year (got ${input.taxYear})`);
+    }
+    switch (input.reportType) {
+      case 'ratio_study':
+        return this.ratioStudy(input, progress);
+      case 'assessment_roll':
+        return this.assessmentRoll(input, progress);
+      default:
+        throw new PermanentJobError('invalid_input', `unknown report_type "${String(input.reportType)}"`);
+    }
+  }
+
+  /** The result as tidy CSV (see report-csv.ts). */
+  toCsv(result: Record<string, unknown>): string {
+    return reportToCsv(result);
+  }
+
+  private async ratioStudy(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
+    const trimFactor = input.trimFactor ?? DEFAULT_TRIM_FACTOR;
+    if (!Number.isFinite(trimFactor) || trimFactor <= 0) {
+      throw new PermanentJobError('invalid_input', `trim_factor must be a positive number (got ${trimFactor})`);
+    }
+    const groupBy = input.groupBy ?? [];
+    for (const g of groupBy) {
+      if (!GROUPINGS.includes(g)) {
+        throw new PermanentJobError('invalid_input', `group_by values must be ${GROUPINGS.join(' or ')} (got "${g}")`);
+      }
+    }
+    // The valuation date is 1 January of the tax year; by default the study uses the sales of the year before it.
+    const valuationDate = `${input.taxYear}-01-01`;
+    const from = input.salesFrom ?? `${input.taxYear - 1}-01-01`;
+    const to = input.salesTo ?? `${input.taxYear - 1}-12-31`;
+    for (const [name, value] of [
+      ['sales_from', from],
+      ['sales_to', to],
+    ]) {
+      if (!isIsoDate(value))
+        throw new PermanentJobError('invalid_input', `${name} must be a date written YYYY-MM-DD (got "${value}")`);
+    }
+    if (from > to) throw new PermanentJobError('invalid_input', `sales_from (${from}) is after sales_to (${to})`);
+
+    await progress(0.05);
+    const rows = await this.repository.findRatioInputs(input.countyId, input.taxYear, from, to);
+    await progress(0.4);
+
+    let timeAdjustment: Record<string, unknown> | null = null;
+    let factor: ((day: number) => number) | null = null;
+    if (input.timeAdjust) {
+      const trendFrom = isoDate(
+        Math.min(dayNumber(from), addMonthsToDay(dayNumber(to) + 1, -TIME_ADJUSTMENT_TREND_MONTHS)),
+      );
+      const trend = await this.market.fitTrend({ countyId: input.countyId }, trendFrom, to);
+      const reference = dayNumber(valuationDate);
+      factor = (day) => timeAdjustmentFactor(trend, day, reference);
+      timeAdjustment = {
+        reference_date: valuationDate,
+        trend_window: { from: trendFrom, to },
+        model: trend.model,
+        n: trend.n,
+        monthly_log_rate: trend.monthly_log_rate,
+        monthly_rate: trend.monthly_rate,
+        ci: trend.ci,
+        annual_rate: trend.annual_rate,
+      };
+      await progress(0.55);
+    }
+
+    const { data, withoutValue, zeroValue } = ratioColumns(rows, factor);
+    if (data.estimate.length === 0) {
+      throw new InsufficientDataError(
+        `no valid sales between ${from} and ${to} with a ${input.taxYear} value in county "${input.countyId}"` +
+          (rows.length > 0 ? ` (${rows.length} valid sales, none with a value of the tax year above 0)` : ''),
+      );
+    }
+    const strata = ratioStudyStrata(data, groupBy, trimFactor);
+    await progress(0.95);
+    return {
+      report_type: 'ratio_study',
+      county_id: input.countyId,
+      tax_year: input.taxYear,
+      valuation_date: valuationDate,
+      sales_window: { from, to },
+      group_by: groupBy,
+      trim_factor: trimFactor,
+      time_adjustment: timeAdjustment,
+      sales: { used: data.estimate.length, without_value: withoutValue, zero_value: zeroValue },
+      standards: {
+        median: IAAO_STANDARDS.median,
+        prd: IAAO_STANDARDS.prd,
+        prb: IAAO_STANDARDS.prb,
+        cod: IAAO_STANDARDS.cod,
+        min_sales: IAAO_STANDARDS.minSales,
+        flags_basis: 'trimmed',
+      },
+      strata,
+    };
+  }
+
+  private async assessmentRoll(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
+    await progress(0.05);
+    const rows = await this.repository.rollSums(input.countyId, [input.taxYear, input.taxYear - 1]);
+    await progress(0.8);
+    const result = assessmentRoll(input.countyId, input.taxYear, rows);
+    if (!result) {
+      throw new InsufficientDataError(
+        `county "${input.countyId}" has no assessed values for tax year ${input.taxYear}`,
+      );
+    }
+    return result as unknown as Record<string, unknown>;
+  }
+}
+
+/** Coded columns of the sales that have a positive value of the tax year; prices time-adjusted when asked. */
+export function ratioColumns(
+  rows: readonly RatioInputRow[],
+  factor: ((day: number) => number) | null,
+): { data: RatioStudyData; withoutValue: number; zeroValue: number } {
+  let withoutValue = 0;
+  let zeroValue = 0;
+  let n = 0;
+  for (const r of rows) {
+    if (r.estimate === null) withoutValue++;
+    else if (!(r.estimate > 0)) zeroValue++;
+    else n++;
+  }
+  const estimate = new Float64Array(n);
+  const price = new Float64Array(n);
+  const propertyClass = new Int32Array(n);
+  const neighborhood = new Int32Array(n);
+  const classCodes = new Map<string, number>();
+  const nbCodes = new Map<string, number>();
+  let i = 0;
+  for (const r of rows) {
+    if (r.estimate === null || !(r.estimate > 0)) continue;
+    estimate[i] = r.estimate;
+    price[i] = factor ? r.price * factor(r.day) : r.price;
+    propertyClass[i] = codeOf(classCodes, r.property_class);
+    neighborhood[i] = codeOf(nbCodes, r.neighborhood);
+    i++;
+  }
+  return {
+    data: {
+      estimate,
+      price,
+      propertyClass,
+      classLabels: [...classCodes.keys()],
+      neighborhood,
+      neighborhoodLabels: [...nbCodes.keys()],
+    },
+    withoutValue,
+    zeroValue,
+  };
+}
+
+function codeOf(map: Map<string, number>, label: string): number {
+  let c = map.get(label);
+  if (c === undefined) {
+    c = map.size;
+    map.set(label, c);
+  }
+  return c;
+}
+
+/** The reporting engine and its repository, for the reporting job processor to import. */
+@Module({
+  imports: [MarketAnalysisEngineModule],
+  providers: [ReportingRepository, ReportingEngine],
+  exports: [ReportingEngine],
+})
+export class ReportingEngineModule {}

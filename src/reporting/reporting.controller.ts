@@ -1,0 +1,107 @@
+// Reporting job routes (DESIGN.md §3): run (ratio study or assessment roll), status, results (JSON, or CSV with
+// ?format=csv), list, cancel.
+import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequirePermissions } from '../auth/auth.decorators.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { Permission } from '../auth/permissions.js';
+import { ApiProblem } from '../counties/dto/problem.dto.js';
+import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
+import {
+  answerSubmission,
+  JobRoutesController,
+  jobRoutesPath,
+  SubmissionMetricsInterceptor,
+} from '../jobs/job-routes.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { ReportingEngine } from './reporting-engine.js';
+import { ReportResultsQueryDto, RunReportDto, type ReportParameters } from './run-report.dto.js';
+
+const MODULE = 'reporting' as const;
+
+@ApiTags('reporting')
+@Controller(jobRoutesPath(MODULE))
+export class ReportingController extends JobRoutesController({
+  module: MODULE,
+  execute: Permission.ReportingExecute,
+  viewStatus: Permission.ReportingViewStatus,
+  viewResults: Permission.ReportingViewResults,
+}) {
+  constructor(
+    jobs: JobsService,
+    private readonly engine: ReportingEngine,
+  ) {
+    super(jobs);
+  }
+
+  @Post('run')
+  @RequirePermissions(Permission.ReportingExecute)
+  @UseInterceptors(new SubmissionMetricsInterceptor(MODULE, 'report_type'))
+  @ApiOperation({ summary: 'Queue a ratio study or assessment roll report of a county for a tax year.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' })
+  @ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' })
+  @ApiOkResponse({ type: JobSubmittedDto, description: 'Replay of an earlier request with the same Idempotency-Key.' })
+  @ApiProblem(400, 'Invalid body (see errors).')
+  @ApiProblem(404, 'Unknown county (or not one of yours).')
+  @ApiProblem(409, 'The Idempotency-Key was used with a different body.')
+  async run(
+    @Body() body: RunReportDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<JobSubmittedDto> {
+    const parameters: ReportParameters = {
+      county_id: body.county_id,
+      tax_year: body.tax_year,
+      report_type: body.report_type,
+      ...(body.sales_from !== undefined ? { sales_from: body.sales_from } : {}),
+      ...(body.sales_to !== undefined ? { sales_to: body.sales_to } : {}),
+      ...(body.group_by !== undefined ? { group_by: body.group_by } : {}),
+      ...(body.time_adjust !== undefined ? { time_adjust: body.time_adjust } : {}),
+      ...(body.trim_factor !== undefined ? { trim_factor: body.trim_factor } : {}),
+    };
+    const submission = await this.jobs.submit(
+      MODULE,
+      {
+        countyId: body.county_id,
+        kind: body.report_type,
+        parameters: { ...parameters },
+        callbackUrl: body.callback_url ?? null,
+      },
+      user,
+      idempotencyKey,
+    );
+    return answerSubmission(reply, submission) as unknown as JobSubmittedDto;
+  }
+
+  // Replaces the shared results route of this module (same path and permission) to add ?format=csv.
+  @Get('results/:job_id')
+  @RequirePermissions(Permission.ReportingViewResults)
+  @ApiOperation({ summary: 'Result of a completed report: JSON, or a tidy CSV with ?format=csv.' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'The job (job_id, module, county_id, status, finished_at) and its result fields.' })
+  @ApiProblem(400, 'job_id is not a UUID, or format is not json or csv.')
+  @ApiProblem(404, 'No such job in your counties.')
+  @ApiProblem(409, 'The job is not COMPLETED (job_status names its current status).')
+  override async results(
+    @Param() params: JobIdParamsDto,
+    @CurrentUser() user: AuthUser,
+    @Query() query?: ReportResultsQueryDto,
+    @Res({ passthrough: true }) reply?: FastifyReply,
+  ): Promise<Record<string, unknown>> {
+    if (query?.format !== 'csv' || !reply) return super.results(params, user);
+    const row = await this.jobs.results(MODULE, params.job_id, user);
+    const result = (row.result ?? {}) as Record<string, unknown>;
+    const name = `${String(result.report_type ?? 'report')}-${row.county_id}-${row.id}.csv`.replace(
+      /[^A-Za-z0-9._-]/g,
+      '_',
+    );
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`);
+    // The CSV text is the body; the declared type is the JSON variant's.
+    return this.engine.toCsv(result) as unknown as Record<string, unknown>;
+  }
+}

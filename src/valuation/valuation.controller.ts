@@ -1,0 +1,93 @@
+// Valuation job routes (DESIGN.md §3): run, status, results, per-parcel values, list, cancel.
+import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequirePermissions } from '../auth/auth.decorators.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { Permission } from '../auth/permissions.js';
+import { ValidationProblem } from '../common/problem.js';
+import { ApiProblem } from '../counties/dto/problem.dto.js';
+import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
+import {
+  answerSubmission,
+  JobRoutesController,
+  jobRoutesPath,
+  SubmissionMetricsInterceptor,
+} from '../jobs/job-routes.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { ParcelValuesQueryDto, RunValuationDto, type ValuationParameters } from './run-valuation.dto.js';
+import { InvalidValuationInputError, ValuationEngine } from './valuation-engine.js';
+
+const MODULE = 'valuation' as const;
+
+@ApiTags('valuation')
+@Controller(jobRoutesPath(MODULE))
+export class ValuationController extends JobRoutesController({
+  module: MODULE,
+  execute: Permission.ValuationExecute,
+  viewStatus: Permission.ValuationViewStatus,
+  viewResults: Permission.ValuationViewResults,
+}) {
+  constructor(
+    jobs: JobsService,
+    private readonly engine: ValuationEngine,
+  ) {
+    super(jobs);
+  }
+
+  @Post('run')
+  @RequirePermissions(Permission.ValuationExecute)
+  @UseInterceptors(new SubmissionMetricsInterceptor(MODULE))
+  @ApiOperation({ summary: 'Queue a mass-appraisal valuation of a county for a tax year.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' })
+  @ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' })
+  @ApiOkResponse({ type: JobSubmittedDto, description: 'Replay of an earlier request with the same Idempotency-Key.' })
+  @ApiProblem(400, 'Invalid body (see errors).')
+  @ApiProblem(404, 'Unknown county (or not one of yours).')
+  @ApiProblem(409, 'The Idempotency-Key was used with a different body.')
+  async run(
+    @Body() body: RunValuationDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<JobSubmittedDto> {
+    const parameters: ValuationParameters = {
+      county_id: body.county_id,
+      tax_year: body.tax_year,
+      method: body.method ?? 'regression',
+      ...(body.neighborhoods ? { neighborhoods: body.neighborhoods } : {}),
+    };
+    const submission = await this.jobs.submit(
+      MODULE,
+      { countyId: body.county_id, kind: null, parameters: { ...parameters }, callbackUrl: body.callback_url ?? null },
+      user,
+      idempotencyKey,
+    );
+    return answerSubmission(reply, submission) as unknown as JobSubmittedDto;
+  }
+
+  @Get('results/:job_id/parcels')
+  @RequirePermissions(Permission.ValuationViewResults)
+  @ApiOperation({ summary: 'Per-parcel values of a completed valuation, in parcel_id order, cursor-paginated.' })
+  @ApiOkResponse({ description: '{items: [{parcel_id, land_value, improvement_value, total_value}], next_cursor}' })
+  @ApiProblem(400, 'Invalid job_id, limit or cursor.')
+  @ApiProblem(404, 'No such job in your counties.')
+  @ApiProblem(409, 'The job is not COMPLETED.')
+  async parcels(
+    @Param() params: JobIdParamsDto,
+    @Query() query: ParcelValuesQueryDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<unknown> {
+    await this.jobs.results(MODULE, params.job_id, user);
+    try {
+      return await this.engine.listParcelValues(params.job_id, query.limit ?? 100, query.cursor);
+    } catch (error) {
+      // The engine's input errors here can only concern the cursor (job_id and limit are validated above).
+      if (error instanceof InvalidValuationInputError) {
+        throw new ValidationProblem([{ field: 'cursor', message: 'is not a cursor returned by this list' }]);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+// Valuation: the job routes and the processor that runs queued valuations on the job platform with
+// the mass-appraisal engine.
+import { Module } from '@nestjs/common';
+import { ValuationEngineModule } from './valuation-engine.module.js';
+import { ValuationController } from './valuation.controller.js';
+import { ValuationProcessor } from './valuation.processor.js';
+
+@Module({
+  imports: [ValuationEngineModule],
+  controllers: [ValuationController],
+  providers: [ValuationProcessor],
+})
+export class ValuationModule {}
