@@ -1,18 +1,20 @@
 // The job routes every module shares (status, results, list, cancel), as a base class each module's
-// controller extends with its own POST …/run; plus the submission answer and the rejected-submission
-// metric.
+// controller extends with its own POST …/run; the decorators and the submit-and-answer step of that run
+// route; plus the submission answer and the rejected-submission metric.
 import {
+  applyDecorators,
   Get,
   HttpCode,
   Param,
   Post,
   Query,
   Res,
+  UseInterceptors,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { RequirePermissions } from '../auth/auth.decorators.js';
@@ -22,7 +24,14 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Permission } from '../auth/permissions.js';
 import { ApiProblem } from '../counties/dto/problem.dto.js';
 import { activeMetrics } from '../observability/metrics.service.js';
-import { JobIdParamsDto, JobListDto, JobStatusDto, ListJobsQueryDto } from './dto/job.dto.js';
+import {
+  JobIdParamsDto,
+  JobListDto,
+  JobRunBaseDto,
+  JobStatusDto,
+  JobSubmittedDto,
+  ListJobsQueryDto,
+} from './dto/job.dto.js';
 import { API_PREFIX, statusDocument, submissionDocument } from './job-document.js';
 import { metricModule } from './job-platform.js';
 import type { JobModuleName } from './job.entity.js';
@@ -33,6 +42,13 @@ export interface JobRouteSpec {
   execute: Permission;
   viewStatus: Permission;
   viewResults: Permission;
+}
+
+/** What a run handler passes on from its request: the caller, the reply (status, Location) and the key. */
+export interface RunRequest {
+  user: AuthUser;
+  reply: FastifyReply;
+  idempotencyKey?: string;
 }
 
 export const DEFAULT_LIST_LIMIT = 20;
@@ -59,13 +75,7 @@ export function JobRoutesController(spec: JobRouteSpec) {
       return statusDocument(await this.jobs.get(module, params.job_id, user)) as unknown as JobStatusDto;
     }
 
-    @Get('results/:job_id')
-    @RequirePermissions(spec.viewResults)
-    @ApiOperation({ summary: `Result of a completed ${module} job.` })
-    @ApiOkResponse({ description: 'The job (job_id, module, county_id, status, finished_at) and its result fields.' })
-    @ApiProblem(400, 'job_id is not a UUID.')
-    @ApiProblem(404, 'No such job in your counties.')
-    @ApiProblem(409, 'The job is not COMPLETED (job_status names its current status).')
+    @JobResultsRoute(spec.viewResults, `Result of a completed ${module} job.`)
     async results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
       const row = await this.jobs.results(module, params.job_id, user);
       const meta = {
@@ -123,8 +133,77 @@ export function JobRoutesController(spec: JobRouteSpec) {
       if (row.status === 'RUNNING') void reply.status(202);
       return statusDocument(row) as unknown as JobStatusDto;
     }
+
+    /**
+     * The rest of a module's POST …/run once it has mapped its DTO to the job parameters: submit, then
+     * answer 202 + Location (200 for an idempotent replay). callback_url is never stored as a parameter,
+     * so a module whose parameters are its whole body may pass the body.
+     */
+    protected async submitRun(
+      request: RunRequest,
+      body: JobRunBaseDto,
+      kind: string | null,
+      parameters: object,
+    ): Promise<JobSubmittedDto> {
+      const { callback_url: _callbackUrl, ...stored } = parameters as Record<string, unknown>;
+      const submission = await this.jobs.submit(
+        module,
+        { countyId: body.county_id, kind, parameters: stored, callbackUrl: body.callback_url ?? null },
+        request.user,
+        request.idempotencyKey,
+      );
+      return answerSubmission(request.reply, submission) as unknown as JobSubmittedDto;
+    }
   }
   return JobRoutes;
+}
+
+/**
+ * The decorators of a module's POST …/run: the route, its permission, the rejected-submission metric
+ * (kindField: the body field that holds the job kind, for the metric's label) and the OpenAPI of a
+ * submission (202 new job, 200 idempotent replay, 400/404/409 problems).
+ */
+export function JobRunRoute(
+  module: JobModuleName,
+  permission: Permission,
+  summary: string,
+  kindField?: string,
+): MethodDecorator {
+  return applyDecorators(
+    Post('run'),
+    RequirePermissions(permission),
+    UseInterceptors(new SubmissionMetricsInterceptor(module, kindField)),
+    ApiOperation({ summary }),
+    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' }),
+    ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' }),
+    ApiOkResponse({
+      type: JobSubmittedDto,
+      description: 'Replay of an earlier request with the same Idempotency-Key.',
+    }),
+    ApiProblem(400, 'Invalid body (see errors).'),
+    ApiProblem(404, 'Unknown county (or not one of yours).'),
+    ApiProblem(409, 'The Idempotency-Key was used with a different body.'),
+  );
+}
+
+/**
+ * The decorators of GET …/results/:job_id: the shared route, and a module's override of it (which must
+ * declare its route again), with the same permission and problems.
+ */
+export function JobResultsRoute(
+  permission: Permission,
+  summary: string,
+  badRequest = 'job_id is not a UUID.',
+): MethodDecorator {
+  return applyDecorators(
+    Get('results/:job_id'),
+    RequirePermissions(permission),
+    ApiOperation({ summary }),
+    ApiOkResponse({ description: 'The job (job_id, module, county_id, status, finished_at) and its result fields.' }),
+    ApiProblem(400, badRequest),
+    ApiProblem(404, 'No such job in your counties.'),
+    ApiProblem(409, 'The job is not COMPLETED (job_status names its current status).'),
+  );
 }
 
 /** 202 + Location for a new job; 200 (Idempotent-Replayed: true) for a replay of the same request. */

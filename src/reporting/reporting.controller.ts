@@ -1,20 +1,13 @@
 // Reporting job routes (DESIGN.md §3): run (ratio study or assessment roll), status, results (JSON, or CSV with
 // ?format=csv), list, cancel.
-import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, Param, Query, Res } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
-import { ApiProblem } from '../counties/dto/problem.dto.js';
 import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import {
-  answerSubmission,
-  JobRoutesController,
-  jobRoutesPath,
-  SubmissionMetricsInterceptor,
-} from '../jobs/job-routes.js';
+import { JobResultsRoute, JobRoutesController, jobRoutesPath, JobRunRoute } from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ReportingEngine } from './reporting-engine.js';
 import { ReportResultsQueryDto, RunReportDto, type ReportParameters } from './run-report.dto.js';
@@ -36,16 +29,12 @@ export class ReportingController extends JobRoutesController({
     super(jobs);
   }
 
-  @Post('run')
-  @RequirePermissions(Permission.ReportingExecute)
-  @UseInterceptors(new SubmissionMetricsInterceptor(MODULE, 'report_type'))
-  @ApiOperation({ summary: 'Queue a ratio study or assessment roll report of a county for a tax year.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' })
-  @ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' })
-  @ApiOkResponse({ type: JobSubmittedDto, description: 'Replay of an earlier request with the same Idempotency-Key.' })
-  @ApiProblem(400, 'Invalid body (see errors).')
-  @ApiProblem(404, 'Unknown county (or not one of yours).')
-  @ApiProblem(409, 'The Idempotency-Key was used with a different body.')
+  @JobRunRoute(
+    MODULE,
+    Permission.ReportingExecute,
+    'Queue a ratio study or assessment roll report of a county for a tax year.',
+    'report_type',
+  )
   async run(
     @Body() body: RunReportDto,
     @CurrentUser() user: AuthUser,
@@ -62,29 +51,16 @@ export class ReportingController extends JobRoutesController({
       ...(body.time_adjust !== undefined ? { time_adjust: body.time_adjust } : {}),
       ...(body.trim_factor !== undefined ? { trim_factor: body.trim_factor } : {}),
     };
-    const submission = await this.jobs.submit(
-      MODULE,
-      {
-        countyId: body.county_id,
-        kind: body.report_type,
-        parameters: { ...parameters },
-        callbackUrl: body.callback_url ?? null,
-      },
-      user,
-      idempotencyKey,
-    );
-    return answerSubmission(reply, submission) as unknown as JobSubmittedDto;
+    return this.submitRun({ user, reply, idempotencyKey }, body, body.report_type, parameters);
   }
 
   // Replaces the shared results route of this module (same path and permission) to add ?format=csv.
-  @Get('results/:job_id')
-  @RequirePermissions(Permission.ReportingViewResults)
-  @ApiOperation({ summary: 'Result of a completed report: JSON, or a tidy CSV with ?format=csv.' })
+  @JobResultsRoute(
+    Permission.ReportingViewResults,
+    'Result of a completed report: JSON, or a tidy CSV with ?format=csv.',
+    'job_id is not a UUID, or format is not json or csv.',
+  )
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'The job (job_id, module, county_id, status, finished_at) and its result fields.' })
-  @ApiProblem(400, 'job_id is not a UUID, or format is not json or csv.')
-  @ApiProblem(404, 'No such job in your counties.')
-  @ApiProblem(409, 'The job is not COMPLETED (job_status names its current status).')
   override async results(
     @Param() params: JobIdParamsDto,
     @CurrentUser() user: AuthUser,

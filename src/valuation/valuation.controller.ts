@@ -1,6 +1,6 @@
 // Valuation job routes (DESIGN.md §3): run, status, results, per-parcel values, list, cancel.
-import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -9,12 +9,7 @@ import { Permission } from '../auth/permissions.js';
 import { ValidationProblem } from '../common/problem.js';
 import { ApiProblem } from '../counties/dto/problem.dto.js';
 import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import {
-  answerSubmission,
-  JobRoutesController,
-  jobRoutesPath,
-  SubmissionMetricsInterceptor,
-} from '../jobs/job-routes.js';
+import { JobRoutesController, jobRoutesPath, JobRunRoute } from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ParcelValuesQueryDto, RunValuationDto, type ValuationParameters } from './run-valuation.dto.js';
 import { InvalidValuationInputError, ValuationEngine } from './valuation-engine.js';
@@ -36,16 +31,7 @@ export class ValuationController extends JobRoutesController({
     super(jobs);
   }
 
-  @Post('run')
-  @RequirePermissions(Permission.ValuationExecute)
-  @UseInterceptors(new SubmissionMetricsInterceptor(MODULE))
-  @ApiOperation({ summary: 'Queue a mass-appraisal valuation of a county for a tax year.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' })
-  @ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' })
-  @ApiOkResponse({ type: JobSubmittedDto, description: 'Replay of an earlier request with the same Idempotency-Key.' })
-  @ApiProblem(400, 'Invalid body (see errors).')
-  @ApiProblem(404, 'Unknown county (or not one of yours).')
-  @ApiProblem(409, 'The Idempotency-Key was used with a different body.')
+  @JobRunRoute(MODULE, Permission.ValuationExecute, 'Queue a mass-appraisal valuation of a county for a tax year.')
   async run(
     @Body() body: RunValuationDto,
     @CurrentUser() user: AuthUser,
@@ -58,13 +44,7 @@ export class ValuationController extends JobRoutesController({
       method: body.method ?? 'regression',
       ...(body.neighborhoods ? { neighborhoods: body.neighborhoods } : {}),
     };
-    const submission = await this.jobs.submit(
-      MODULE,
-      { countyId: body.county_id, kind: null, parameters: { ...parameters }, callbackUrl: body.callback_url ?? null },
-      user,
-      idempotencyKey,
-    );
-    return answerSubmission(reply, submission) as unknown as JobSubmittedDto;
+    return this.submitRun({ user, reply, idempotencyKey }, body, null, parameters);
   }
 
   @Get('results/:job_id/parcels')
