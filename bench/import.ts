@@ -1,8 +1,14 @@
-// `npm run bench:import`: import a synthetic 100,000-parcel CSV through the API twice (the second import
-// must change nothing) and compare with a plain COPY of the same file into a scratch table.
+// `npm run bench:import`: import a synthetic parcel CSV through the API twice (the second import must change
+// nothing) and compare with a plain COPY of the same file, measured in the same run, into a table built like
+// `parcels`: `CREATE TABLE … (LIKE parcels INCLUDING ALL)` (same columns, identity primary key, CHECK
+// constraints, unique (county_id, parcel_id) and the other indexes) plus the same foreign key to counties;
+// county_id comes from a column default. The copy is `psql \copy … FROM file (FORMAT csv, HEADER true)` when
+// psql is on PATH, else the same COPY through pg-copy-streams.
 // Uses DATABASE_URL when set, else an embedded PostgreSQL in a temporary directory.
-// BENCH_PARCELS overrides the row count.
+// BENCH_PARCELS overrides the row count (default 100,000); BENCH_RUNS the number of rounds (default 3; the
+// figures printed last are medians).
 import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -14,6 +20,8 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BASELINE_TABLE = 'bench_copy_parcels';
 const COUNTY = 'bench-import';
 
 const COLUMNS = [
@@ -70,6 +78,11 @@ function freePort(): Promise<number> {
   });
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
 const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
 
 async function main(): Promise<void> {
@@ -113,7 +126,6 @@ async function main(): Promise<void> {
       body: JSON.stringify({ name: 'Import benchmark' }),
     });
     if (put.status !== 200 && put.status !== 201) throw new Error(`PUT county: ${put.status} ${await put.text()}`);
-    await db.query('DELETE FROM parcels WHERE county_id = $1', [COUNTY]);
 
     const importOnce = async () => {
       const started = performance.now();
@@ -128,37 +140,91 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`import: ${res.status} ${JSON.stringify(body)}`);
       return { ms, body };
     };
+    // Each measurement starts from the same state: flushed dirty pages, no dead rows left behind.
+    const settle = async () => {
+      await db.query('VACUUM ANALYZE parcels');
+      await db.query('CHECKPOINT').catch(() => undefined); // needs superuser or pg_checkpoint
+    };
+    const psql = spawnSync('psql', ['--version'], { encoding: 'utf8' }).status === 0;
+    const columnList = COLUMNS.join(', ');
+    const copyBaseline = async () => {
+      await db.query(`DROP TABLE IF EXISTS ${BASELINE_TABLE}`);
+      await db.query(`CREATE TABLE ${BASELINE_TABLE} (LIKE parcels INCLUDING ALL)`);
+      await db.query(`ALTER TABLE ${BASELINE_TABLE} ALTER COLUMN county_id SET DEFAULT '${COUNTY}',
+        ADD FOREIGN KEY (county_id) REFERENCES counties(id) ON DELETE CASCADE`);
+      await settle();
+      const started = performance.now();
+      let rows: number;
+      if (psql) {
+        const out = spawnSync(
+          'psql',
+          [
+            database.url,
+            '-X',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '-c',
+            `\\copy ${BASELINE_TABLE} (${columnList}) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+          ],
+          { encoding: 'utf8' },
+        );
+        if (out.status !== 0) throw new Error(`psql \\copy: ${out.stderr}`);
+        rows = Number(/COPY (\d+)/.exec(out.stdout)?.[1]);
+      } else {
+        const copy = db.query(
+          copyFrom(`COPY ${BASELINE_TABLE} (${columnList}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
+        );
+        await pipeline(createReadStream(file), copy);
+        rows = copy.rowCount;
+      }
+      const ms = performance.now() - started;
+      if (rows !== PARCELS) throw new Error(`baseline copied ${rows} rows`);
+      await db.query(`DROP TABLE ${BASELINE_TABLE}`);
+      return ms;
+    };
 
-    const first = await importOnce();
-    const second = await importOnce();
-    if (first.body.inserted !== PARCELS || first.body.rejected !== 0) {
-      throw new Error(`first import: ${JSON.stringify(first.body)}`);
-    }
-    if (second.body.inserted !== 0 || second.body.updated !== 0 || second.body.unchanged !== PARCELS) {
-      throw new Error(`second import changed data: ${JSON.stringify(second.body)}`);
-    }
-
-    // Baseline: what `psql \copy scratch FROM parcels.csv CSV HEADER` does, into typed columns.
-    await db.query(`CREATE TEMP TABLE scratch_parcels (
-      parcel_id text, neighborhood text, property_class text, land_sqft double precision,
-      building_sqft double precision, year_built smallint, quality smallint, condition smallint,
-      bedrooms smallint, bathrooms real, situs_address text, lon double precision, lat double precision)`);
-    const copyStarted = performance.now();
-    const copy = db.query(copyFrom(`COPY scratch_parcels FROM STDIN WITH (FORMAT csv, HEADER true)`));
-    await pipeline(createReadStream(file), copy);
-    const copyMs = performance.now() - copyStarted;
-
+    const out = (line: string) => process.stdout.write(`${line}\n`);
     const mb = (bytes / 1024 / 1024).toFixed(1);
-    const lines = [
+    out(
       `parcels: ${PARCELS.toLocaleString('en-US')} rows, ${mb} MiB CSV; ${cpus().length} CPUs, Node ${process.version}`,
-      `API import, first (all inserted):   ${(first.ms / 1000).toFixed(2)} s  ${rate(PARCELS, first.ms)} rows/s` +
-        `  (server duration_ms ${first.body.duration_ms})`,
-      `API import, second (nothing changed): ${(second.ms / 1000).toFixed(2)} s  ${rate(PARCELS, second.ms)} rows/s` +
-        `  (server duration_ms ${second.body.duration_ms}; inserted ${second.body.inserted}, updated ${second.body.updated})`,
-      `plain COPY into a scratch table:     ${(copyMs / 1000).toFixed(2)} s  ${rate(PARCELS, copyMs)} rows/s` +
-        `  (${copy.rowCount} rows)`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    );
+    out(
+      `baseline: ${psql ? 'psql \\copy' : 'COPY FROM STDIN (pg-copy-streams)'} into ${BASELINE_TABLE} ` +
+        `(LIKE parcels INCLUDING ALL + FK to counties)`,
+    );
+    const firsts: number[] = [];
+    const seconds: number[] = [];
+    const copies: number[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      await db.query('DELETE FROM parcels WHERE county_id = $1', [COUNTY]);
+      await settle();
+      const first = await importOnce();
+      if (first.body.inserted !== PARCELS || first.body.rejected !== 0) {
+        throw new Error(`first import: ${JSON.stringify(first.body)}`);
+      }
+      await settle();
+      const second = await importOnce();
+      if (second.body.inserted !== 0 || second.body.updated !== 0 || second.body.unchanged !== PARCELS) {
+        throw new Error(`second import changed data: ${JSON.stringify(second.body)}`);
+      }
+      const copyMs = await copyBaseline();
+      firsts.push(first.ms);
+      seconds.push(second.ms);
+      copies.push(copyMs);
+      out(
+        `run ${run}: import ${(first.ms / 1000).toFixed(2)} s (${rate(PARCELS, first.ms)} rows/s, server ${first.body.duration_ms} ms)` +
+          ` | re-import ${(second.ms / 1000).toFixed(2)} s (${rate(PARCELS, second.ms)} rows/s, inserted ${second.body.inserted},` +
+          ` updated ${second.body.updated}) | baseline ${(copyMs / 1000).toFixed(2)} s (${rate(PARCELS, copyMs)} rows/s)` +
+          ` | ratio ${(copyMs / first.ms).toFixed(2)}`,
+      );
+    }
+    const [first, second, copy] = [median(firsts), median(seconds), median(copies)];
+    const ratio = copy / first;
+    out(`median of ${RUNS}:`);
+    out(`  API import, first (all inserted):     ${(first / 1000).toFixed(2)} s  ${rate(PARCELS, first)} rows/s`);
+    out(`  API import, again (nothing changed):  ${(second / 1000).toFixed(2)} s  ${rate(PARCELS, second)} rows/s`);
+    out(`  baseline plain copy, same file:       ${(copy / 1000).toFixed(2)} s  ${rate(PARCELS, copy)} rows/s`);
+    out(`  ratio import / baseline (rows/s):     ${ratio.toFixed(2)}x (target >= 0.5x; >= 50,000 rows/s)`);
   } finally {
     await db.end().catch(() => undefined);
     await app.close();

@@ -7,10 +7,18 @@ import { CountyImportsController } from './county-imports.controller.js';
 import { CountyImportsRepository } from './county-imports.repository.js';
 import { CountyImportsService } from './county-imports.service.js';
 import { ImportBodyParsers } from './import/import-body.js';
+import { SetwiseCsvImporter } from './import/sql-import.js';
 
 @Module({
   controllers: [CountiesController, CountyImportsController],
-  providers: [CountiesRepository, CountiesService, CountyImportsRepository, CountyImportsService, ImportBodyParsers],
+  providers: [
+    CountiesRepository,
+    CountiesService,
+    CountyImportsRepository,
+    CountyImportsService,
+    ImportBodyParsers,
+    SetwiseCsvImporter,
+  ],
   exports: [CountiesService],
 })
 export class CountiesModule {}

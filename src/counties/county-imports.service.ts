@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import type { Transform } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { ProblemException } from '../common/problem.js';
 import { appConfig } from '../config/app.config.js';
 import { CountiesService, type CountyCaller } from './counties.service.js';
@@ -11,6 +11,8 @@ import { CountyImportsRepository } from './county-imports.repository.js';
 import type { ImportUploadBody } from './import/import-body.js';
 import { IMPORT_SPECS, type ImportFormat, type ImportKind } from './import/import-formats.js';
 import { ImportFailedProblem, UnsupportedImportMediaTypeProblem } from './import/import-problems.js';
+import { CsvFramer } from './import/csv-framer.js';
+import { SetwiseCsvImporter, type SetwiseKind } from './import/sql-import.js';
 import {
   ByteLimit,
   csvRecordStages,
@@ -36,6 +38,9 @@ export interface ImportResult {
   duration_ms: number;
 }
 
+/** Kinds whose CSV import runs set-wise in SQL (import/sql-import.ts). */
+const SETWISE_KINDS: ReadonlySet<ImportKind> = new Set<ImportKind>(['parcels']);
+
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 
 @Injectable()
@@ -45,6 +50,7 @@ export class CountyImportsService {
   constructor(
     private readonly counties: CountiesService,
     private readonly repository: CountyImportsRepository,
+    private readonly setwise: SetwiseCsvImporter,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
   ) {}
 
@@ -64,6 +70,10 @@ export class CountyImportsService {
     const spec = IMPORT_SPECS[kind];
     const format = this.formatOf(kind, upload);
     await this.counties.getCountyOr404(countyId, caller);
+    // CSV parcels are parsed by PostgreSQL and validated in SQL; the other imports row by row here.
+    if (format === 'csv' && SETWISE_KINDS.has(kind)) {
+      return this.importCsvSetwise(countyId, kind as SetwiseKind, upload.stream!, started);
+    }
 
     const limiter = new ByteLimit(this.config.importMaxBytes);
     const stager = new RowStager(spec);
@@ -109,6 +119,61 @@ export class CountyImportsService {
       unchanged: outcome.unchanged,
       superseded: outcome.superseded,
       rejected: stager.stats.rejected + outcome.unknownParcels.count,
+      rejected_rows: rejectedRows,
+      duration_ms: Math.round(performance.now() - started),
+    };
+  }
+
+  /** CSV → framing (header, record shape) → COPY of the raw records → validation and upsert in SQL. */
+  private async importCsvSetwise(
+    countyId: string,
+    kind: SetwiseKind,
+    stream: Readable,
+    started: number,
+  ): Promise<ImportResult> {
+    const limiter = new ByteLimit(this.config.importMaxBytes);
+    const framer = new CsvFramer(IMPORT_SPECS[kind]);
+    const feed = feedUpload(stream, limiter);
+    // Framing starts at once: the staging table takes its columns from the header.
+    const framing = pipeline(limiter, framer);
+    framing.catch(() => undefined);
+    let outcome;
+    try {
+      const columns = await framer.header;
+      outcome = await this.setwise.importCsv(
+        countyId,
+        kind,
+        columns,
+        async (copyIn) => {
+          await pipeline(framer, copyIn);
+          await framing;
+        },
+        REJECTED_ROWS_SHOWN,
+      );
+    } catch (error) {
+      throw this.toProblem(error, countyId, kind);
+    } finally {
+      feed.detach();
+      if (!framer.destroyed && !framer.writableFinished) framer.destroy();
+    }
+
+    const sqlRejected: RejectedRow[] = outcome.rejectedRows.map(({ ordinal, ...row }) => ({
+      line: framer.lineOf(ordinal),
+      ...row,
+    }));
+    const rejectedRows = [...framer.stats.rejectedRows, ...sqlRejected]
+      .sort((a, b) => a.line - b.line)
+      .slice(0, REJECTED_ROWS_SHOWN);
+    return {
+      county_id: countyId,
+      kind,
+      format: 'csv',
+      rows_read: framer.stats.rowsRead,
+      inserted: outcome.inserted,
+      updated: outcome.updated,
+      unchanged: outcome.unchanged,
+      superseded: outcome.superseded,
+      rejected: framer.stats.rejected + outcome.rejected,
       rejected_rows: rejectedRows,
       duration_ms: Math.round(performance.now() - started),
     };

@@ -1,0 +1,393 @@
+// Set-wise CSV import: the raw CSV goes by COPY into a staging table of text columns (PostgreSQL's
+// CSV parser does the parsing), every row is validated in SQL with the same rules and messages as
+// row-validators.ts, and the valid rows are upserted in one statement — all in one transaction.
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Writable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource, type QueryRunner } from 'typeorm';
+import type { FieldError } from '../../common/problem.js';
+import { PROPERTY_CLASSES } from '../parcel.entity.js';
+import { MalformedImportProblem } from './import-problems.js';
+import { WKT_COLUMN } from './csv-framer.js';
+import { LIMITS } from './row-validators.js';
+
+/** The kinds imported set-wise (the others still validate row by row in JavaScript). */
+export type SetwiseKind = 'parcels';
+
+export interface SqlRejectedRow {
+  /** Ordinal of the record among those sent to COPY (1-based). */
+  ordinal: number;
+  parcel_id?: string;
+  errors: FieldError[];
+}
+
+export interface SetwiseOutcome {
+  /** Records COPYed into the staging table. */
+  copied: number;
+  /** Records that passed validation. */
+  staged: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  superseded: number;
+  /** Records refused by validation (copied − staged), and the first few with their reasons. */
+  rejected: number;
+  rejectedRows: SqlRejectedRow[];
+}
+
+/** What JavaScript's String.prototype.trim() removes, for btrim(). */
+const JS_WHITESPACE =
+  '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+const WS = `'${JS_WHITESPACE}'`;
+/** Control characters refused in text values (tab, LF and CR are allowed). */
+const CONTROL = `'[\\u0001-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]'`;
+/** Numbers that double precision reads without overflow or underflow. */
+const PLAIN_NUMBER = `'^[-+]?([0-9]{1,15}(\\.[0-9]{0,20})?|\\.[0-9]{1,20})$'`;
+/** The number syntax row-validators.ts accepts. */
+const ANY_NUMBER = `'^[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$'`;
+
+/** A double for any ANY_NUMBER text, as JavaScript's Number(): too small → 0, too large → NULL (not a number). */
+const TRY_FLOAT8 = `
+  CREATE OR REPLACE FUNCTION pg_temp.tf_import_float8(v text) RETURNS double precision
+  LANGUAGE plpgsql IMMUTABLE AS $$
+  BEGIN
+    RETURN v::double precision;
+  EXCEPTION WHEN others THEN
+    BEGIN
+      RETURN CASE WHEN abs(v::numeric) < 1 THEN 0 END;
+    EXCEPTION WHEN others THEN
+      RETURN CASE WHEN v ~* 'e-' THEN 0 END;
+    END;
+  END $$`;
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const t = (column: string) => `c."t_${column}"`;
+const num = (column: string) => `c."n_${column}"`;
+/** `'value'` as the messages quote it (cut after 40 characters). */
+const quoted = (column: string) =>
+  `'''' || CASE WHEN char_length(${t(column)}) > 40 THEN left(${t(column)}, 40) || '…' ELSE ${t(column)} END || ''''`;
+
+type Rule =
+  | { kind: 'id' }
+  | { kind: 'text'; max: number; required: boolean }
+  | { kind: 'number'; min: number; max: number; integer: boolean }
+  | { kind: 'oneOf'; values: readonly string[] };
+
+/** The message for one field (NULL when the value is fine), mirroring RowReader in row-validators.ts. */
+function messageSql(column: string, rule: Rule): string {
+  const v = t(column);
+  switch (rule.kind) {
+    case 'id':
+      return `CASE WHEN ${v} IS NULL THEN 'is required'
+        WHEN char_length(${v}) > ${LIMITS.idMaxLength} THEN 'is longer than ${LIMITS.idMaxLength} characters'
+        WHEN ${v} ~ ${CONTROL} THEN 'contains control characters'
+        WHEN ${v} ~ '[\\t\\n\\r]' THEN 'must not contain tabs or line breaks' END`;
+    case 'text':
+      return `CASE WHEN ${v} IS NULL THEN ${rule.required ? `'is required'` : 'NULL'}
+        WHEN char_length(${v}) > ${rule.max} THEN 'is longer than ${rule.max} characters'
+        WHEN ${v} ~ ${CONTROL} THEN 'contains control characters' END`;
+    case 'number': {
+      const n = num(column);
+      const notNumber = rule.integer
+        ? `${n} IS NULL OR ${n} <> trunc(${n}) THEN 'must be a whole number (got ' || ${quoted(column)} || ')'`
+        : `${n} IS NULL THEN 'must be a number (got ' || ${quoted(column)} || ')'`;
+      return `CASE WHEN ${v} IS NULL THEN NULL WHEN ${notNumber}
+        WHEN ${n} < ${rule.min} OR ${n} > ${rule.max}
+          THEN ${lit(`must be between ${rule.min} and ${rule.max} (got `)} || ${quoted(column)} || ')' END`;
+    }
+    case 'oneOf':
+      return `CASE WHEN ${v} IS NULL THEN 'is required'
+        WHEN lower(${v}) NOT IN (${rule.values.map(lit).join(', ')})
+          THEN ${lit(`must be one of ${rule.values.join(', ')} (got `)} || ${quoted(column)} || ')' END`;
+  }
+}
+
+interface KindSql {
+  /** CSV columns, each read as trimmed text `t_<name>`. */
+  columns: readonly string[];
+  /** Columns also read as numbers `n_<name>`. */
+  numeric: readonly string[];
+  /** Field messages in the order the JavaScript validator reports them. */
+  messages: (present: ReadonlySet<string>) => { field: string; sql: string }[];
+  /** The staging row (same columns as the row-by-row import's staging table), from a valid row. */
+  staged: (present: ReadonlySet<string>) => string;
+}
+
+const PARCEL_RULES: [string, Rule][] = [
+  ['parcel_id', { kind: 'id' }],
+  ['neighborhood', { kind: 'text', max: LIMITS.textMaxLength, required: true }],
+  ['property_class', { kind: 'oneOf', values: PROPERTY_CLASSES }],
+  ['land_sqft', { kind: 'number', min: 0, max: LIMITS.landSqftMax, integer: false }],
+  ['building_sqft', { kind: 'number', min: 0, max: LIMITS.buildingSqftMax, integer: false }],
+  ['year_built', { kind: 'number', min: LIMITS.yearMin, max: Number.NaN, integer: true }],
+  ['quality', { kind: 'number', min: LIMITS.gradeMin, max: LIMITS.gradeMax, integer: true }],
+  ['condition', { kind: 'number', min: LIMITS.gradeMin, max: LIMITS.gradeMax, integer: true }],
+  ['bedrooms', { kind: 'number', min: 0, max: LIMITS.roomsMax, integer: true }],
+  ['bathrooms', { kind: 'number', min: 0, max: LIMITS.roomsMax, integer: false }],
+  ['situs_address', { kind: 'text', max: LIMITS.addressMaxLength, required: false }],
+  ['lon', { kind: 'number', min: -180, max: 180, integer: false }],
+  ['lat', { kind: 'number', min: -90, max: 90, integer: false }],
+];
+
+const PARCELS: KindSql = {
+  columns: [...PARCEL_RULES.map(([c]) => c), WKT_COLUMN],
+  numeric: PARCEL_RULES.filter(([, r]) => r.kind === 'number').map(([c]) => c),
+  messages: () => {
+    // The latest year built allowed moves with the calendar, as in validateParcelRow.
+    const yearMax = new Date().getUTCFullYear() + 5;
+    const out = PARCEL_RULES.map(([column, rule]) => ({
+      field: column,
+      sql: messageSql(column, rule.kind === 'number' && column === 'year_built' ? { ...rule, max: yearMax } : rule),
+    }));
+    const [lon, lat] = [t('lon'), t('lat')];
+    out.push(
+      {
+        field: 'lat',
+        sql: `CASE WHEN ${lon} IS NOT NULL AND ${lat} IS NULL THEN 'is required when lon/lat is given' END`,
+      },
+      {
+        field: 'lon',
+        sql: `CASE WHEN ${lon} IS NULL AND ${lat} IS NOT NULL THEN 'is required when lon/lat is given' END`,
+      },
+      { field: WKT_COLUMN, sql: `c.g ->> 'e'` },
+      { field: 'lon', sql: `CASE WHEN c.g IS NULL AND ${lon} IS NULL AND ${lat} IS NULL THEN 'is required' END` },
+      { field: 'lat', sql: `CASE WHEN c.g IS NULL AND ${lon} IS NULL AND ${lat} IS NULL THEN 'is required' END` },
+    );
+    return out;
+  },
+  staged: () => `
+    c.ord AS line, ${t('parcel_id')} AS parcel_id, ${t('neighborhood')} AS neighborhood,
+    lower(${t('property_class')}) AS property_class,
+    ${num('land_sqft')} AS land_sqft, ${num('building_sqft')} AS building_sqft,
+    ${num('year_built')}::smallint AS year_built, ${num('quality')}::smallint AS quality,
+    ${num('condition')}::smallint AS condition, ${num('bedrooms')}::smallint AS bedrooms,
+    ${num('bathrooms')}::real AS bathrooms, ${t('situs_address')} AS situs_address,
+    coalesce(c.g -> 'g', ('{"type":"Point","coordinates":[' || ${num('lon')} || ',' || ${num('lat')} || ']}')::jsonb)
+      AS geometry,
+    coalesce(${num('lon')}, (c.g -> 'c' ->> 0)::double precision) AS lon,
+    coalesce(${num('lat')}, (c.g -> 'c' ->> 1)::double precision) AS lat`,
+};
+
+const KINDS: Record<SetwiseKind, KindSql> = { parcels: PARCELS };
+
+const PARCEL_VALUES = [
+  'neighborhood',
+  'property_class',
+  'land_sqft',
+  'building_sqft',
+  'year_built',
+  'quality',
+  'condition',
+  'bedrooms',
+  'bathrooms',
+  'situs_address',
+  'geometry',
+  'lon',
+  'lat',
+];
+
+/**
+ * The upsert of the valid rows: the last row of each key wins; existing parcels are updated only where
+ * a value differs; new ones are inserted. Imports of a county hold its advisory lock, so the key sets
+ * cannot change in between, and plain INSERT/UPDATE avoid the per-row cost of ON CONFLICT.
+ */
+const PARCEL_MERGE = `
+  WITH src AS MATERIALIZED (
+    SELECT DISTINCT ON (parcel_id) * FROM import_valid ORDER BY parcel_id, line DESC
+  ), updated AS (
+    UPDATE parcels t SET ${PARCEL_VALUES.map((c) => `${c} = s.${c}`).join(', ')}, updated_at = now()
+      FROM src s
+     WHERE t.county_id = $1 AND t.parcel_id = s.parcel_id
+       AND (${PARCEL_VALUES.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${PARCEL_VALUES.map((c) => `s.${c}`).join(', ')})
+    RETURNING 1
+  ), inserted AS (
+    INSERT INTO parcels (county_id, parcel_id, ${PARCEL_VALUES.join(', ')})
+    SELECT $1, s.parcel_id, ${PARCEL_VALUES.map((c) => `s.${c}`).join(', ')}
+      FROM src s
+     WHERE NOT EXISTS (SELECT 1 FROM parcels p WHERE p.county_id = $1 AND p.parcel_id = s.parcel_id)
+     ORDER BY s.parcel_id
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM src)::int AS distinct_rows,
+         (SELECT count(*) FROM inserted)::int AS inserted,
+         (SELECT count(*) FROM updated)::int AS updated`;
+
+/**
+ * The double a text holds, with JavaScript's Number() rules for the syntax row-validators.ts accepts;
+ * NULL when it is not such a number. With PostgreSQL 16+ the common case is one soft input check and a
+ * cast; the regular expression (slow) only sees values that check refuses. float8in also reads hex,
+ * NaN and Infinity, which the validator does not: those are excluded.
+ */
+function numberSql(v: string, softInput: boolean): string {
+  const fallback = `WHEN ${v} ~ ${ANY_NUMBER} THEN pg_temp.tf_import_float8(${v})`;
+  if (!softInput) {
+    return `CASE WHEN ${v} ~ ${PLAIN_NUMBER} THEN ${v}::double precision ${fallback} END`;
+  }
+  return `CASE WHEN strpos(${v}, 'x') > 0 OR strpos(${v}, 'X') > 0 THEN NULL
+    WHEN pg_input_is_valid(${v}, 'float8') THEN nullif(nullif(nullif(${v}::double precision, 'NaN'), 'Infinity'), '-Infinity')
+    ${fallback} END`;
+}
+
+/** Every row of import_stage with its trimmed text (`t_*`), numbers (`n_*`) and geometry JSON (`g`). */
+function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boolean): string {
+  const trimmed = kind.columns
+    .filter((c) => c !== WKT_COLUMN)
+    .map((c) => (present.has(c) ? `nullif(btrim(r."${c}", ${WS}), '')` : 'NULL::text') + ` AS "t_${c}"`);
+  trimmed.push(`${present.has(WKT_COLUMN) ? `nullif(r."${WKT_COLUMN}", '')::jsonb` : 'NULL::jsonb'} AS g`);
+  const numbers = kind.numeric.map((c) => `${numberSql(`v."t_${c}"`, softInput)} AS "n_${c}"`);
+  // OFFSET 0 keeps each value computed once per row (a pulled-up subquery would repeat the expressions).
+  return `
+    SELECT r.ord, v.*, n.*
+      FROM import_stage r
+      CROSS JOIN LATERAL (SELECT ${trimmed.join(', ')} OFFSET 0) v
+      CROSS JOIN LATERAL (SELECT ${numbers.join(', ')} OFFSET 0) n`;
+}
+
+/** SQL of one set-wise import: staging table, validation, rejected rows. Exported for tests. */
+export function setwiseSql(kindName: SetwiseKind, columns: readonly string[], serverVersionNum = 160000) {
+  const kind = KINDS[kindName];
+  const present = new Set(columns);
+  const messages = kind.messages(present);
+  // pg_input_is_valid() came with PostgreSQL 16.
+  const rows = readRowsSql(kind, present, serverVersionNum >= 160000);
+  const valid = messages.map((m) => `(${m.sql}) IS NULL`).join('\n AND ');
+  return {
+    createRaw: `CREATE TEMP TABLE import_stage (ord integer GENERATED ALWAYS AS IDENTITY, ${columns
+      .map((c) => `"${c}" text`)
+      .join(', ')}) ON COMMIT DROP`,
+    copy: `COPY import_stage (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN (FORMAT csv)`,
+    stage: `CREATE TEMP TABLE import_valid ON COMMIT DROP AS SELECT ${kind.staged(present)} FROM (${rows}) c WHERE ${valid}`,
+    rejected: `
+      SELECT c.ord, left(${t('parcel_id')}, 100) AS parcel_id, ARRAY[${messages.map((m) => m.sql).join(',\n')}]::text[] AS messages
+        FROM (${rows}) c
+       WHERE NOT (${valid})
+       ORDER BY c.ord
+       LIMIT $1`,
+    fields: messages.map((m) => m.field),
+  };
+}
+
+@Injectable()
+export class SetwiseCsvImporter {
+  private readonly logger = new Logger(SetwiseCsvImporter.name);
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private serverVersionNum: number | undefined;
+
+  private async serverVersion(client: PoolClient): Promise<number> {
+    if (this.serverVersionNum === undefined) {
+      const { rows } = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+      this.serverVersionNum = Number(rows[0].v);
+    }
+    return this.serverVersionNum;
+  }
+
+  /**
+   * One import in one transaction: `writeRaw` streams the CSV records (no header; `columns` in file
+   * order) into COPY; validation, rejected rows and the upsert follow in SQL. Any failure rolls back.
+   */
+  async importCsv(
+    countyId: string,
+    kind: SetwiseKind,
+    columns: readonly string[],
+    writeRaw: (copyIn: Writable) => Promise<void>,
+    rejectedShown: number,
+  ): Promise<SetwiseOutcome> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const client = (runner as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
+    const sql = setwiseSql(kind, columns, await this.serverVersion(client));
+    let broken: unknown;
+    let copyIn: Writable | undefined;
+    try {
+      await client.query('BEGIN');
+      // The COPY lasts as long as the upload and the statements grow with the file.
+      await client.query(`SET LOCAL statement_timeout = 0`);
+      // Doubles turned into JSON (Point coordinates) keep every digit.
+      await client.query(`SET LOCAL extra_float_digits = 3`);
+      await client.query(sql.createRaw);
+      const t0 = performance.now();
+      const copy = client.query(copyFrom(sql.copy));
+      copyIn = copy;
+      try {
+        await writeRaw(copy);
+      } catch (error) {
+        throw copyFormatProblem(error);
+      }
+      const copied = copy.rowCount;
+      const phases: Record<string, number> = { copy_ms: performance.now() - t0 };
+      let mark = performance.now();
+      const lap = (name: string) => {
+        const now = performance.now();
+        phases[name] = Math.round(now - mark);
+        mark = now;
+      };
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`terrafusion:import:${countyId}`]);
+      await client.query(TRY_FLOAT8);
+      const stage = await client.query(sql.stage);
+      const staged = stage.rowCount ?? 0;
+      lap('validate_ms');
+      let rejectedRows: SqlRejectedRow[] = [];
+      if (staged < copied) {
+        const { rows } = await client.query<{ ord: number; parcel_id: string | null; messages: (string | null)[] }>(
+          sql.rejected,
+          [rejectedShown],
+        );
+        rejectedRows = rows.map((r) => ({
+          ordinal: r.ord,
+          ...(r.parcel_id ? { parcel_id: r.parcel_id } : {}),
+          errors: r.messages.flatMap((message, i) => (message === null ? [] : [{ field: sql.fields[i], message }])),
+        }));
+      }
+      lap('rejected_rows_ms');
+      const { rows } = await client.query<{ distinct_rows: number; inserted: number; updated: number }>(PARCEL_MERGE, [
+        countyId,
+      ]);
+      lap('merge_ms');
+      await client.query('COMMIT');
+      lap('commit_ms');
+      phases.copy_ms = Math.round(phases.copy_ms);
+      this.logger.debug({ county_id: countyId, kind, copied, staged, ...phases }, 'Set-wise import phases');
+      const { distinct_rows, inserted, updated } = rows[0];
+      return {
+        copied,
+        staged,
+        inserted,
+        updated,
+        unchanged: distinct_rows - inserted - updated,
+        superseded: staged - distinct_rows,
+        rejected: copied - staged,
+        rejectedRows,
+      };
+    } catch (error) {
+      if (copyIn && !copyIn.destroyed && !copyIn.writableFinished) copyIn.destroy(error as Error);
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError;
+      }
+      throw error;
+    } finally {
+      await (
+        runner as QueryRunner & { releasePostgresConnection(err?: unknown): Promise<void> }
+      ).releasePostgresConnection(broken);
+    }
+  }
+}
+
+/** COPY's own complaints about the bytes (bad UTF-8, a CSV it cannot read) are the caller's 400. */
+function copyFormatProblem(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '22021' || code === '22P04' || code === '22P05') {
+    const where = (error as { where?: string }).where;
+    const line = where ? /line (\d+)/.exec(where)?.[1] : undefined;
+    const what = code === '22P04' ? 'The CSV is malformed' : 'The file is not valid UTF-8 text';
+    return new MalformedImportProblem(
+      `${what}${line ? ` (record ${line} of the data)` : ''}: ${(error as Error).message}`,
+    );
+  }
+  return error;
+}
