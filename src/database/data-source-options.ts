@@ -9,6 +9,7 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { Jobs1764100000000 } from './migrations/1764100000000-jobs.js';
 import { ValuationRuns1764600000000 } from './migrations/1764600000000-valuation-runs.js';
 import { GisExportArtifacts1764750000000 } from './migrations/1764750000000-gis-export-artifacts.js';
+import { GisExportArtifactEncoding1764760000000 } from './migrations/1764760000000-gis-export-artifact-encoding.js';
 
 /** Every entity of the service; feature modules add theirs here. */
 export const ENTITIES = [County, Parcel, Sale, Assessment, Job];
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Jobs1764100000000,
   ValuationRuns1764600000000,
   GisExportArtifacts1764750000000,
+  GisExportArtifactEncoding1764760000000,
 ];
 
 export interface ConnectionSettings {

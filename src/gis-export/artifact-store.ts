@@ -3,8 +3,16 @@
 // then the bytes in 1 MiB bytea chunks (one INSERT in flight while the next chunk fills), hashed (SHA-256)
 // and counted on the way; nothing is visible until it commits, and a failed attempt leaves nothing behind.
 // Downloads read one chunk per query, so neither side ever holds more than a few chunks in memory.
+//
+// Text formats (GeoJSON, CSV, KML) are stored gzip-compressed (`content_encoding = 'gzip'`): the file is
+// written once and WAL volume is what bounds the upload, and zlib runs on libuv's threadpool, beside the
+// thread that renders the rows. `bytes` and `sha256` are always those of the uncompressed file (what the
+// result reports and a client ends up with); `stored_bytes` is the size of the stored (gzip) bytes. A
+// download sends the gzip bytes as they are (Content-Encoding: gzip) when the client accepts gzip, and
+// decompresses on the fly otherwise. Zipped shapefiles are stored as they are.
 import { createHash, type Hash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip, createGzip, type Gzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
@@ -13,6 +21,15 @@ import { driverClient, releaseRunner } from './gis-export.repository.js';
 import type { ByteSink } from './writers/export-fields.js';
 
 export const ARTIFACT_CHUNK_BYTES = 1 << 20;
+/** Uncompressed bytes handed to zlib at a time (at most two such writes queued in zlib). */
+const GZIP_INPUT_BYTES = 1 << 20;
+/**
+ * zlib level of stored text formats: 1 compresses GeoJSON about 5–6× at several hundred MB/s of one
+ * threadpool thread; higher levels gain little on this kind of text and cost much more time.
+ */
+export const ARTIFACT_GZIP_LEVEL = 1;
+
+export type ContentEncoding = 'identity' | 'gzip';
 
 export interface ArtifactMeta {
   jobId: string;
@@ -20,27 +37,45 @@ export interface ArtifactMeta {
   exportFormat: string;
   contentType: string;
   filename: string;
+  /** How to store the bytes: 'gzip' for text formats, 'identity' for already-compressed ones (zip). */
+  contentEncoding: ContentEncoding;
 }
 
 export interface StoredArtifact extends ArtifactMeta {
   featureCount: number;
+  /** Size of the file uncompressed (what a client downloads after decoding). */
   bytes: number;
+  /** Size of the stored bytes (after gzip when content_encoding is 'gzip'). */
+  storedBytes: number;
+  /** SHA-256 of the uncompressed file. */
   sha256: string;
   expiresAt: Date;
 }
 
 export interface OpenedArtifact extends StoredArtifact {
+  /** The stored bytes (gzip-coded when contentEncoding is 'gzip'), storedBytes long. */
   stream: Readable;
 }
 
 /** Bytes of one artifact on their way into the database. */
 export class ArtifactUpload implements ByteSink {
-  private buf = Buffer.allocUnsafe(ARTIFACT_CHUNK_BYTES);
+  /** Input not yet hashed nor handed on. */
+  private buf: Buffer;
   private used = 0;
-  private seq = 0;
+  /** Uncompressed bytes hashed and handed on. */
   private total = 0;
   private readonly hash: Hash = createHash('sha256');
-  private inFlight: Promise<void> = Promise.resolve();
+  /** Stored (compressed) bytes filling the next chunk, gzip only. */
+  private out: Buffer = Buffer.alloc(0);
+  private outUsed = 0;
+  private stored = 0;
+  private seq = 0;
+  /** The chain of chunk INSERTs, and the chain up to the one before the last (what writers wait for). */
+  private inserts: Promise<void> = Promise.resolve();
+  private insertsButLast: Promise<void> = Promise.resolve();
+  private readonly gzip: Gzip | null;
+  private gzipWrite: Promise<void> = Promise.resolve();
+  private readonly gzipEnded: Promise<void>;
   private failure: unknown = null;
   private done = false;
 
@@ -49,7 +84,26 @@ export class ArtifactUpload implements ByteSink {
     private readonly client: pg.ClientBase,
     private readonly meta: ArtifactMeta,
     private readonly ttlHours: number,
-  ) {}
+  ) {
+    if (meta.contentEncoding === 'gzip') {
+      this.buf = Buffer.allocUnsafe(GZIP_INPUT_BYTES);
+      this.out = Buffer.allocUnsafe(ARTIFACT_CHUNK_BYTES);
+      const gzip = createGzip({ level: ARTIFACT_GZIP_LEVEL, chunkSize: 256 << 10 });
+      this.gzip = gzip;
+      gzip.on('data', (data: Buffer) => this.compressed(data));
+      this.gzipEnded = new Promise((resolve) => {
+        gzip.once('end', resolve);
+        gzip.once('error', (error) => {
+          this.failure ??= error;
+          resolve();
+        });
+      });
+    } else {
+      this.buf = Buffer.allocUnsafe(ARTIFACT_CHUNK_BYTES);
+      this.gzip = null;
+      this.gzipEnded = Promise.resolve();
+    }
+  }
 
   get bytesWritten(): number {
     return this.total + this.used;
@@ -80,16 +134,56 @@ export class ArtifactUpload implements ByteSink {
     return waits;
   }
 
-  /** Hands the filled buffer to an INSERT once the previous INSERT is done (at most one in flight). */
+  /**
+   * Hashes the filled input buffer and hands it on: straight to an INSERT (identity) or to zlib. The
+   * returned promise keeps memory bounded: it waits for the previous zlib write and for every INSERT but
+   * the last, so one INSERT and one compression overlap with rendering the next rows.
+   */
   private flush(): Promise<void> {
     const chunk = this.used === this.buf.length ? this.buf : this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(ARTIFACT_CHUNK_BYTES);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
     this.used = 0;
     this.hash.update(chunk);
     this.total += chunk.length;
+    if (this.gzip === null) {
+      this.insert(chunk);
+      return this.insertsButLast.then(() => this.check());
+    }
+    const gzip = this.gzip;
+    const previous = this.gzipWrite;
+    this.gzipWrite = new Promise((resolve) => {
+      gzip.write(chunk, () => resolve());
+    });
+    return previous.then(() => this.insertsButLast).then(() => this.check());
+  }
+
+  /** Compressed output of zlib: fills stored chunks, each full one goes to an INSERT. */
+  private compressed(data: Buffer): void {
+    let offset = 0;
+    while (offset < data.length) {
+      const n = Math.min(data.length - offset, this.out.length - this.outUsed);
+      data.copy(this.out, this.outUsed, offset, offset + n);
+      this.outUsed += n;
+      offset += n;
+      if (this.outUsed === this.out.length) this.flushCompressed();
+    }
+  }
+
+  private flushCompressed(): void {
+    if (this.outUsed === 0) return;
+    const chunk = this.outUsed === this.out.length ? this.out : this.out.subarray(0, this.outUsed);
+    this.out = Buffer.allocUnsafe(ARTIFACT_CHUNK_BYTES);
+    this.outUsed = 0;
+    this.insert(chunk);
+  }
+
+  /** Queues the INSERT of the next stored chunk after the previous one (one in flight at a time). */
+  private insert(chunk: Buffer): void {
+    this.stored += chunk.length;
     const seq = this.seq++;
-    const previous = this.inFlight;
-    const next = previous.then(async () => {
+    const previous = this.inserts;
+    this.insertsButLast = previous;
+    this.inserts = previous.then(async () => {
       if (this.failure) return;
       try {
         await this.client.query('INSERT INTO export_artifact_chunks (job_id, seq, data) VALUES ($1, $2, $3)', [
@@ -98,12 +192,9 @@ export class ArtifactUpload implements ByteSink {
           chunk,
         ]);
       } catch (error) {
-        this.failure = error;
+        this.failure ??= error;
       }
     });
-    this.inFlight = next;
-    // The caller waits for the previous INSERT only: this one overlaps with filling the next chunk.
-    return previous.then(() => this.check());
   }
 
   private check(): void {
@@ -113,28 +204,43 @@ export class ArtifactUpload implements ByteSink {
   /** Writes the last chunk and the final metadata, commits, and returns what was stored. */
   async finish(featureCount: number): Promise<StoredArtifact> {
     if (this.used > 0) await this.flush();
-    await this.inFlight;
+    if (this.gzip) {
+      this.gzip.end();
+      await this.gzipEnded;
+      this.check();
+      this.flushCompressed();
+    }
+    await this.inserts;
     this.check();
     const sha256 = this.hash.digest('hex');
     const { rows } = await this.client.query<{ expires_at: Date }>(
       `UPDATE export_artifacts
-          SET feature_count = $2, bytes = $3, chunk_count = $4, sha256 = $5, created_at = clock_timestamp(),
-              expires_at = clock_timestamp() + make_interval(hours => $6)
+          SET feature_count = $2, bytes = $3, stored_bytes = $4, chunk_count = $5, sha256 = $6,
+              created_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(hours => $7)
         WHERE job_id = $1
         RETURNING expires_at`,
-      [this.meta.jobId, featureCount, this.total, this.seq, sha256, this.ttlHours],
+      [this.meta.jobId, featureCount, this.total, this.stored, this.seq, sha256, this.ttlHours],
     );
     await this.client.query('COMMIT');
     this.done = true;
     await releaseRunner(this.runner, null);
-    return { ...this.meta, featureCount, bytes: this.total, sha256, expiresAt: rows[0].expires_at };
+    return {
+      ...this.meta,
+      featureCount,
+      bytes: this.total,
+      storedBytes: this.stored,
+      sha256,
+      expiresAt: rows[0].expires_at,
+    };
   }
 
   /** Rolls everything back (idempotent; also after a failed finish). */
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    await this.inFlight.catch(() => undefined);
+    this.failure ??= new Error('upload aborted');
+    this.gzip?.destroy();
+    await this.inserts.catch(() => undefined);
     let failure: unknown = null;
     try {
       await this.client.query('ROLLBACK');
@@ -145,6 +251,42 @@ export class ArtifactUpload implements ByteSink {
   }
 }
 
+/**
+ * Whether an Accept-Encoding header value allows gzip (RFC 9110 §12.5.3): `gzip`, `x-gzip` or `*` with a
+ * non-zero q-value, unless gzip itself is listed with q=0. No header: no (identity is always acceptable).
+ */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  if (header === undefined) return false;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  let gzip: number | null = null;
+  let star: number | null = null;
+  for (const part of value.split(',')) {
+    const [rawName, ...params] = part.split(';');
+    const name = rawName.trim().toLowerCase();
+    if (name === '') continue;
+    let q = 1;
+    for (const p of params) {
+      const [k, v] = p.split('=').map((x) => x.trim());
+      if (k.toLowerCase() === 'q') {
+        const n = Number(v);
+        q = v !== undefined && v !== '' && Number.isFinite(n) ? n : 0;
+      }
+    }
+    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, q);
+    else if (name === '*') star = q;
+  }
+  if (gzip !== null) return gzip > 0;
+  return star !== null && star > 0;
+}
+
+/** The uncompressed bytes of a stored stream (gunzipped on the fly when it is gzip-coded). */
+export function decodedStream(artifact: OpenedArtifact): Readable {
+  if (artifact.contentEncoding !== 'gzip') return artifact.stream;
+  const gunzip = createGunzip();
+  // A failing source (file deleted mid-read) fails the decoded stream too.
+  return pipeline(artifact.stream, gunzip, () => undefined);
+}
+
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 interface ArtifactRow {
@@ -153,8 +295,10 @@ interface ArtifactRow {
   export_format: string;
   content_type: string;
   filename: string;
+  content_encoding: ContentEncoding;
   feature_count: number;
   bytes: string;
+  stored_bytes: string;
   chunk_count: number;
   sha256: string;
   expires_at: Date;
@@ -182,10 +326,18 @@ export class ArtifactStore {
       await client.query('DELETE FROM export_artifacts WHERE job_id = $1', [meta.jobId]);
       await client.query(
         `INSERT INTO export_artifacts
-           (job_id, county_id, export_format, content_type, filename, feature_count, bytes, chunk_count, sha256,
-            expires_at)
-         VALUES ($1, $2, $3, $4, $5, 0, 0, 0, $6, now())`,
-        [meta.jobId, meta.countyId, meta.exportFormat, meta.contentType, meta.filename, EMPTY_SHA256],
+           (job_id, county_id, export_format, content_type, filename, content_encoding, feature_count, bytes,
+            stored_bytes, chunk_count, sha256, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, now())`,
+        [
+          meta.jobId,
+          meta.countyId,
+          meta.exportFormat,
+          meta.contentType,
+          meta.filename,
+          meta.contentEncoding,
+          EMPTY_SHA256,
+        ],
       );
     } catch (error) {
       await releaseRunner(runner, error);
@@ -197,8 +349,8 @@ export class ArtifactStore {
   /** The stored artifact (metadata), or null when there is none or it expired. */
   async find(jobId: string): Promise<(StoredArtifact & { chunkCount: number }) | null> {
     const rows: ArtifactRow[] = await this.dataSource.query(
-      `SELECT job_id, county_id, export_format, content_type, filename, feature_count, bytes, chunk_count, sha256,
-              expires_at
+      `SELECT job_id, county_id, export_format, content_type, filename, content_encoding, feature_count, bytes,
+              stored_bytes, chunk_count, sha256, expires_at
          FROM export_artifacts WHERE job_id = $1 AND expires_at > now()`,
       [jobId],
     );
@@ -210,8 +362,10 @@ export class ArtifactStore {
       exportFormat: r.export_format,
       contentType: r.content_type,
       filename: r.filename,
+      contentEncoding: r.content_encoding,
       featureCount: r.feature_count,
       bytes: Number(r.bytes),
+      storedBytes: Number(r.stored_bytes),
       chunkCount: r.chunk_count,
       sha256: r.sha256,
       expiresAt: r.expires_at,
@@ -219,8 +373,9 @@ export class ArtifactStore {
   }
 
   /**
-   * The artifact's bytes as a stream reading one chunk per query (a chunk ahead at most). When the
-   * artifact is deleted mid-read the stream fails rather than ending short.
+   * The artifact's stored bytes (gzip-coded when contentEncoding is 'gzip'; see decodedStream) as a stream
+   * reading one chunk per query (a chunk ahead at most). When the artifact is deleted mid-read the stream
+   * fails rather than ending short.
    */
   async open(jobId: string): Promise<OpenedArtifact | null> {
     const found = await this.find(jobId);

@@ -3,14 +3,15 @@
 // stored in PostgreSQL for download from any replica until it expires.
 //
 // Memory stays bounded whatever the county's size: rows stream out of PostgreSQL with COPY (flow-controlled),
-// each is rendered on arrival, and the output goes into the artifact store in 1 MiB chunks (hashed and
-// counted on the way); shapefiles go through temporary files first (their headers need final counts).
+// each is rendered on arrival, and the output goes into the artifact store (hashed and counted on the way,
+// gzip-compressed for the text formats, in 1 MiB chunks); shapefiles go through temporary files first (their
+// headers need final counts).
 import { Inject, Injectable, Logger, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigModule, registerAs, type ConfigType } from '@nestjs/config';
 import { loadEnv } from '../config/env.js';
 import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { PermanentJobError } from '../jobs/job-errors.js';
-import { ArtifactStore, type ArtifactUpload } from './artifact-store.js';
+import { ArtifactStore, decodedStream, type ArtifactUpload, type ContentEncoding } from './artifact-store.js';
 import { copyRecords, GisExportRepository, type ExportSelection } from './gis-export.repository.js';
 import { CSV_CONTENT_TYPE, CsvWriter } from './writers/csv.writer.js';
 import {
@@ -49,10 +50,16 @@ export interface GisExportResult {
 }
 
 export interface OpenedExport {
+  /** The file's bytes, gzip-coded when contentEncoding is 'gzip'. */
   stream: NodeJS.ReadableStream;
+  /** 'gzip' only when the caller accepts gzip and the file is stored gzip-compressed. */
+  contentEncoding: ContentEncoding;
   contentType: string;
   filename: string;
+  /** Length of `stream`. */
   bytes: number;
+  /** SHA-256 of the uncompressed file. */
+  sha256: string;
 }
 
 export const gisExportConfig = registerAs('gisExport', () => ({
@@ -63,6 +70,13 @@ export type GisExportSettings = ConfigType<typeof gisExportConfig>;
 /** Expired export files are deleted this often on every replica (a cheap indexed DELETE). */
 export const CLEANUP_INTERVAL_MS = 15 * 60_000;
 
+/** Text formats are stored gzip-compressed; a zip is compressed already. */
+const STORED_ENCODING: Record<ExportFormat, ContentEncoding> = {
+  geojson: 'gzip',
+  csv: 'gzip',
+  kml: 'gzip',
+  shapefile: 'identity',
+};
 const EXTENSIONS: Record<ExportFormat, string> = { geojson: 'geojson', csv: 'csv', kml: 'kml', shapefile: 'zip' };
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
   geojson: GEOJSON_CONTENT_TYPE,
@@ -203,6 +217,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
           exportFormat: format,
           contentType: CONTENT_TYPES[format],
           filename,
+          contentEncoding: STORED_ENCODING[format],
         },
         this.settings.ttlHours,
       );
@@ -220,14 +235,14 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
         },
       };
       const featureCount = await this.repository.withReader(async (reader) => {
-        const stats = await reader.stats(selection);
+        const stats = await reader.stats(selection, format === 'shapefile');
         const writer = createWriter(format, sink, filename, { textBytes: stats.textBytes }, filename);
         state.writer = writer;
         if (writer instanceof ShapefileWriter) await writer.open();
         const share = ROWS_SHARE[format];
         let count = 0;
         let next = PROGRESS_STEP;
-        for await (const batch of copyRecords(reader.copy(selection), taxYear)) {
+        for await (const batch of copyRecords(reader.copy(selection), taxYear, format === 'geojson')) {
           for (const record of batch) {
             const wait = writer.write(record);
             if (wait) await wait;
@@ -266,14 +281,21 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async openArtifact(jobId: string): Promise<OpenedExport | null> {
+  /**
+   * The stored file of a job, or null when there is none (or it expired). With `acceptGzip`, a file stored
+   * gzip-compressed comes as it is stored (contentEncoding 'gzip'); otherwise the stream is the plain file.
+   */
+  async openArtifact(jobId: string, options: { acceptGzip?: boolean } = {}): Promise<OpenedExport | null> {
     const artifact = await this.store.open(jobId);
     if (!artifact) return null;
+    const raw = artifact.contentEncoding === 'gzip' && options.acceptGzip === true;
     return {
-      stream: artifact.stream,
+      stream: raw ? artifact.stream : decodedStream(artifact),
+      contentEncoding: raw ? 'gzip' : 'identity',
       contentType: artifact.contentType,
       filename: artifact.filename,
-      bytes: artifact.bytes,
+      bytes: raw ? artifact.storedBytes : artifact.bytes,
+      sha256: artifact.sha256,
     };
   }
 

@@ -17,6 +17,7 @@ import {
   SubmissionMetricsInterceptor,
 } from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { acceptsGzip } from './artifact-store.js';
 import { GisExportEngine } from './gis-export-engine.js';
 import { RunGisExportDto } from './run-gis-export.dto.js';
 
@@ -72,7 +73,11 @@ export class GisExportController extends JobRoutesController({
   @RequirePermissions(Permission.GisExportViewResults)
   @ApiOperation({ summary: 'The exported file of a completed GIS export job, streamed (until it expires).' })
   @ApiProduces('application/geo+json', 'text/csv', 'application/vnd.google-earth.kml+xml', 'application/zip')
-  @ApiOkResponse({ description: 'The file, with Content-Disposition: attachment and its SHA-256 as ETag.' })
+  @ApiOkResponse({
+    description:
+      'The file, with Content-Disposition: attachment and its SHA-256 as ETag. GeoJSON, CSV and KML come ' +
+      'gzip-coded (Content-Encoding: gzip, ETag "<sha256>-gzip") when Accept-Encoding allows gzip.',
+  })
   @ApiProblem(400, 'job_id is not a UUID.')
   @ApiProblem(404, 'No such job in your counties, or it has no file (any more: files expire).')
   @ApiProblem(409, 'The job is not COMPLETED.')
@@ -80,20 +85,26 @@ export class GisExportController extends JobRoutesController({
     @Param() params: JobIdParamsDto,
     @CurrentUser() user: AuthUser,
     @Res() reply: FastifyReply,
+    @Headers('accept-encoding') acceptEncoding?: string,
   ): Promise<void> {
     const row = await this.jobs.results(MODULE, params.job_id, user);
     if (!row.artifact) throw new NotFoundProblem('File', `Job '${row.id}' has no file.`);
-    const file = await this.engine.openArtifact(row.id);
+    const file = await this.engine.openArtifact(row.id, { acceptGzip: acceptsGzip(acceptEncoding) });
     if (!file) {
       throw new NotFoundProblem('File', `The file of job '${row.id}' has expired; run the export again.`);
     }
-    await reply
+    // Files stored gzip-compressed go out as stored when the client accepts gzip (Content-Length is then the
+    // compressed size) and are decompressed on the fly otherwise; the ETag differs per coding (RFC 9110 §8.8.3).
+    const gzip = file.contentEncoding === 'gzip';
+    reply
       .status(200)
       .header('content-type', file.contentType)
       .header('content-disposition', `attachment; filename="${file.filename}"`)
       .header('content-length', String(file.bytes))
-      .header('etag', `"${row.artifact.sha256}"`)
+      .header('etag', gzip ? `"${file.sha256}-gzip"` : `"${file.sha256}"`)
       .header('cache-control', 'private, no-store')
-      .send(file.stream);
+      .header('vary', 'Accept-Encoding');
+    if (gzip) reply.header('content-encoding', 'gzip');
+    await reply.send(file.stream);
   }
 }

@@ -14,7 +14,13 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { EXPORT_FIELDS, type ExportRecord } from './writers/export-fields.js';
-import { coord, normaliseGeometry, roundCoordinate } from './writers/geometry.js';
+import {
+  coord,
+  geoJsonFromJsonbText,
+  isCanonicalCoordinate,
+  normaliseGeometry,
+  roundCoordinate,
+} from './writers/geometry.js';
 
 export interface ExportSelection {
   countyId: string;
@@ -81,7 +87,14 @@ export function exportCopySql(s: ExportSelection, quote: Quote): string {
   return `COPY (${exportSelectSql(s, quote)}) TO STDOUT`;
 }
 
-function statsSql(s: ExportSelection, quote: Quote): string {
+function statsSql(s: ExportSelection, quote: Quote, widths: boolean): string {
+  // Without widths a bare count, which PostgreSQL can answer from an index without reading the rows.
+  if (!widths) {
+    return (
+      `SELECT count(*)::int AS n, 0 AS parcel_id, 0 AS neighborhood, 0 AS situs_address` +
+      ` FROM parcels p WHERE ${selectionWhere(s, quote)}`
+    );
+  }
   return (
     `SELECT count(*)::int AS n, coalesce(max(octet_length(p.parcel_id)), 0)::int AS parcel_id,` +
     ` coalesce(max(octet_length(p.neighborhood)), 0)::int AS neighborhood,` +
@@ -96,13 +109,14 @@ export class ExportReader {
 
   quote = (value: string): string => this.client.escapeLiteral(value);
 
-  async stats(s: ExportSelection): Promise<SelectionStats> {
+  /** Count of the selection and, with `widths` (shapefile field widths), the widest text values. */
+  async stats(s: ExportSelection, widths = true): Promise<SelectionStats> {
     const { rows } = await this.client.query<{
       n: number;
       parcel_id: number;
       neighborhood: number;
       situs_address: number;
-    }>(statsSql(s, this.quote));
+    }>(statsSql(s, this.quote, widths));
     const r = rows[0];
     return {
       count: r.n,
@@ -222,13 +236,18 @@ function numberText(field: string): string | null {
 }
 
 function coordinateText(field: string): string | null {
+  if (isCanonicalCoordinate(field)) return field; // ≤ 7 decimals already: nothing to round
   const text = numberText(field);
   if (text === null) return null;
   return coord(roundCoordinate(Number(text)));
 }
 
-/** One COPY line of the export query as an export record (tax year given as text). */
-export function parseCopyLine(line: string, taxYear: string | null): ExportRecord {
+/**
+ * One COPY line of the export query as an export record (tax year given as text). With `geoJson`, the
+ * geometry comes as final GeoJSON text (`record.geojson`) made straight from the database's text when its
+ * coordinates need no rounding, which saves parsing it into objects and printing every number again.
+ */
+export function parseCopyLine(line: string, taxYear: string | null, geoJson = false): ExportRecord {
   const f = line.split('\t');
   if (f.length !== COLUMN_COUNT) throw new Error(`unexpected COPY row with ${f.length} columns`);
   const values: (string | null)[] = new Array(EXPORT_FIELDS.length);
@@ -239,14 +258,20 @@ export function parseCopyLine(line: string, taxYear: string | null): ExportRecor
   values[14] = numberText(f[COL.values]);
   values[15] = numberText(f[COL.values + 1]);
   values[16] = numberText(f[COL.values + 2]);
-  const g = copyUnescape(f[COL.geometry]);
+  const raw = f[COL.geometry];
+  if (geoJson && raw.indexOf('\\') === -1) {
+    const text = geoJsonFromJsonbText(raw);
+    if (text !== null) return { values, geometry: null, geojson: text };
+  }
+  const g = copyUnescape(raw);
   return { values, geometry: g === null ? null : normaliseGeometry(JSON.parse(g)) };
 }
 
-/** Parses a COPY text stream into batches of records (one batch per incoming chunk). */
+/** Parses a COPY text stream into batches of records (one batch per incoming chunk); see parseCopyLine. */
 export async function* copyRecords(
   source: AsyncIterable<Buffer>,
   taxYear: number | null,
+  geoJson = false,
 ): AsyncGenerator<ExportRecord[]> {
   const year = taxYear === null ? null : String(taxYear);
   const decoder = new StringDecoder('utf8');
@@ -261,7 +286,7 @@ export async function* copyRecords(
     rest = text.slice(end + 1);
     const lines = text.slice(0, end).split('\n');
     const batch: ExportRecord[] = new Array(lines.length);
-    for (let i = 0; i < lines.length; i++) batch[i] = parseCopyLine(lines[i], year);
+    for (let i = 0; i < lines.length; i++) batch[i] = parseCopyLine(lines[i], year, geoJson);
     yield batch;
   }
   rest += decoder.end();

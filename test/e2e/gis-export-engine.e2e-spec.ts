@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -783,5 +785,80 @@ describe('GIS export engine', () => {
     const gone = await t.request('GET', result.download_url, { headers: assessor });
     expect(gone.status).toBe(404);
     expect(gone.json().detail).toBe(`The file of job '${jobId}' has expired; run the export again.`);
+  });
+  it('stores text formats gzip-compressed; the download is gzip-coded when Accept-Encoding allows it, plain otherwise', async () => {
+    const assessor = authHeader({ role: 'assessor', sub: 'gis-2', counties: ['demo'] });
+    const submitted = await t.request('POST', '/api/v1/gis-export/run', {
+      headers: assessor,
+      body: { county_id: 'demo', export_format: 'geojson' },
+    });
+    expect(submitted.status).toBe(202);
+    const jobId = submitted.json().job_id as string;
+    const started = Date.now();
+    for (;;) {
+      const doc = (await t.request('GET', `/api/v1/gis-export/status/${jobId}`, { headers: assessor })).json();
+      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(doc.status)) {
+        expect([doc.status, doc.error]).toEqual(['COMPLETED', null]);
+        break;
+      }
+      if (Date.now() - started > 30_000) throw new Error(`job still ${doc.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const result = (await t.request('GET', `/api/v1/gis-export/results/${jobId}`, { headers: assessor })).json();
+    const body = await readAll((await engine.openArtifact(jobId))!.stream);
+    expect(createHash('sha256').update(body).digest('hex')).toBe(result.sha256);
+    const { rows } = await t.db.query(
+      `SELECT content_encoding, bytes::int AS bytes, stored_bytes::int AS stored_bytes,
+              (SELECT sum(octet_length(data))::int FROM export_artifact_chunks c WHERE c.job_id = a.job_id) AS chunks
+         FROM export_artifacts a WHERE job_id = $1`,
+      [jobId],
+    );
+    expect(rows[0]).toMatchObject({ content_encoding: 'gzip', bytes: result.bytes });
+    expect(rows[0].stored_bytes).toBe(rows[0].chunks);
+    expect(rows[0].stored_bytes).toBeLessThan(result.bytes / 3);
+    // Raw (still gzip-coded) bytes through engine.openArtifact with acceptGzip.
+    const raw = await engine.openArtifact(jobId, { acceptGzip: true });
+    expect([raw!.contentEncoding, raw!.bytes]).toEqual(['gzip', rows[0].stored_bytes]);
+    expect(gunzipSync(await readAll(raw!.stream)).equals(body)).toBe(true);
+
+    const url = new URL(`/api/v1/gis-export/results/${jobId}/download`, t.baseUrl);
+    const get = (acceptEncoding: string | null) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+        (resolve, reject) => {
+          const headers: Record<string, string> = { ...assessor };
+          if (acceptEncoding !== null) headers['accept-encoding'] = acceptEncoding;
+          httpRequest(url, { headers }, (res) => {
+            readAll(res).then((b) => resolve({ status: res.statusCode!, headers: res.headers, body: b }), reject);
+          })
+            .on('error', reject)
+            .end();
+        },
+      );
+
+    const gz = await get('br, gzip;q=0.8');
+    expect(gz.status).toBe(200);
+    expect(gz.headers).toMatchObject({
+      'content-type': 'application/geo+json',
+      'content-encoding': 'gzip',
+      'content-length': String(rows[0].stored_bytes),
+      'content-disposition': `attachment; filename="${result.filename}"`,
+      etag: `"${result.sha256}-gzip"`,
+      vary: 'Accept-Encoding',
+    });
+    expect(gz.body.length).toBe(rows[0].stored_bytes);
+    expect(gunzipSync(gz.body).equals(body)).toBe(true);
+
+    for (const acceptEncoding of [null, 'identity', 'gzip;q=0, br']) {
+      const plain = await get(acceptEncoding);
+      expect(plain.status).toBe(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers).toMatchObject({
+        'content-type': 'application/geo+json',
+        'content-length': String(result.bytes),
+        etag: `"${result.sha256}"`,
+        vary: 'Accept-Encoding',
+      });
+      expect(createHash('sha256').update(plain.body).digest('hex')).toBe(result.sha256);
+    }
   });
 });

@@ -86,6 +86,11 @@ export const F = {
 export interface ExportRecord {
   values: (string | null)[];
   geometry: ExportGeometry | null;
+  /**
+   * Only when rows are read for GeoJSON (copyRecords with `geoJson`): the geometry as its final GeoJSON
+   * text, made straight from the database's text; `geometry` is then left null.
+   */
+  geojson?: string;
 }
 
 /** What a writer knows before the first record (from one pass over the selection's statistics). */

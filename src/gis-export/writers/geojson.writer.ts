@@ -22,7 +22,11 @@ export class GeoJsonWriter implements FormatWriter {
     const v = record.values;
     let s = this.first ? '{"type":"FeatureCollection","features":[\n' : ',\n';
     this.first = false;
-    s += '{"type":"Feature","id":' + JSON.stringify(v[0]) + ',"geometry":' + toGeoJsonText(record.geometry);
+    s +=
+      '{"type":"Feature","id":' +
+      JSON.stringify(v[0]) +
+      ',"geometry":' +
+      (record.geojson ?? toGeoJsonText(record.geometry));
     s += ',"properties":{';
     for (let i = 0; i < KEYS.length; i++) {
       const value = v[i];

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { coord, normaliseGeometry, roundCoordinate, signedArea2, toGeoJsonText, toWkt } from './geometry.js';
+import {
+  coord,
+  geoJsonFromJsonbText,
+  isCanonicalCoordinate,
+  normaliseGeometry,
+  roundCoordinate,
+  signedArea2,
+  toGeoJsonText,
+  toWkt,
+} from './geometry.js';
 
 const square = (cw: boolean) => {
   const ring: [number, number][] = [
@@ -59,5 +68,97 @@ describe('export geometry', () => {
     expect(toWkt(m)).toBe('MULTIPOLYGON (((0 0, 1 0, 1 1, 0 1, 0 0)), ((0 0, 1 0, 1 1, 0 1, 0 0)))');
     expect(toWkt({ type: 'Point', coordinates: [-86.1, 39.2] })).toBe('POINT (-86.1 39.2)');
     expect(toGeoJsonText(null)).toBe('null');
+  });
+});
+
+/** PostgreSQL's text of a jsonb value (keys by length, a space after ':' and ','). */
+const jsonbText = (g: unknown) => JSON.stringify(g).replace(/,/g, ', ').replace(/:/g, ': ');
+const general = (text: string) => toGeoJsonText(normaliseGeometry(JSON.parse(text)));
+
+describe('GeoJSON text straight from jsonb text', () => {
+  it('knows which coordinate texts need no rounding', () => {
+    for (const t of ['0', '-86.5', '39.1234567', '180', '-0.0000001', '7.1']) {
+      expect([t, isCanonicalCoordinate(t)]).toEqual([t, true]);
+      expect(coord(roundCoordinate(Number(t)))).toBe(t);
+    }
+    for (const t of ['-0', '39.12345678', '1.50', '1.', '.5', '1e-7', '1000.5', '01.5', 'NaN', '', '-', '1,5']) {
+      expect([t, isCanonicalCoordinate(t)]).toEqual([t, false]);
+    }
+  });
+
+  it('gives what the general path gives: orientation fixed, holes clockwise, multipolygons', () => {
+    const hole = [
+      [0.2, 0.2],
+      [0.4, 0.2],
+      [0.4, 0.4],
+      [0.2, 0.2],
+    ];
+    const cases = [
+      { type: 'Polygon', coordinates: [square(false)] },
+      { type: 'Polygon', coordinates: [square(true)] },
+      { type: 'Polygon', coordinates: [square(true), hole] },
+      { type: 'Polygon', coordinates: [square(false), [...hole].reverse()] },
+      { type: 'MultiPolygon', coordinates: [[square(true)], [square(false), hole]] },
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [-86.5341234, 39.1650001],
+            [-86.5341, 39.1650001],
+            [-86.5341, 39.1651],
+          ],
+        ],
+      },
+    ];
+    for (const g of cases) {
+      const text = jsonbText(g);
+      const fast = geoJsonFromJsonbText(text);
+      expect(fast).not.toBeNull();
+      expect(fast).toBe(general(text));
+    }
+    expect(geoJsonFromJsonbText(jsonbText({ type: 'Polygon', coordinates: [square(true)] }))).toBe(
+      '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}',
+    );
+  });
+
+  it('leaves everything unusual to the general path (null)', () => {
+    const others = [
+      { type: 'Point', coordinates: [1, 2] },
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0.123456789, 0],
+            [1, 0],
+            [1, 1],
+            [0.123456789, 0],
+          ],
+        ],
+      },
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0, 5],
+            [1, 0, 5],
+            [1, 1, 5],
+            [0, 0, 5],
+          ],
+        ],
+      },
+      { type: 'Polygon', coordinates: [] },
+      { type: 'Polygon', coordinates: [[]] },
+      { type: 'Polygon', coordinates: [square(false)], bbox: [0, 0, 1, 1] },
+      {
+        type: 'LineString',
+        coordinates: [
+          [0, 0],
+          [1, 1],
+        ],
+      },
+    ];
+    for (const g of others) expect(geoJsonFromJsonbText(jsonbText(g))).toBeNull();
+    expect(geoJsonFromJsonbText('{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]} ')).toBeNull();
+    expect(geoJsonFromJsonbText('{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]')).toBeNull();
   });
 });

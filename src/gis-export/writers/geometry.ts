@@ -170,3 +170,145 @@ export function toGeoJsonText(g: ExportGeometry | null): string {
     }
   }
 }
+
+// --- GeoJSON text straight from PostgreSQL's jsonb text ---------------------------------------------
+
+/**
+ * Whether a number's text is already what the export writes for it: plain decimal, at most 3 integer
+ * digits, at most 7 decimals and no trailing zero after the point, not negative zero. For such text,
+ * `coord(roundCoordinate(Number(t)))` gives `t` back, so it can be copied as it is.
+ */
+export function isCanonicalCoordinate(t: string): boolean {
+  const n = t.length;
+  let i = t.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  const intStart = i;
+  let nonZero = false;
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    if (c !== 48) nonZero = true;
+    i++;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0 || intDigits > 3 || (intDigits > 1 && t.charCodeAt(intStart) === 48)) return false;
+  if (i < n) {
+    if (t.charCodeAt(i) !== 46) return false; // '.'
+    const fracStart = ++i;
+    while (i < n) {
+      const c = t.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+      if (c !== 48) nonZero = true;
+      i++;
+    }
+    const fracDigits = i - fracStart;
+    if (fracDigits === 0 || fracDigits > COORDINATE_DECIMALS || t.charCodeAt(n - 1) === 48) return false;
+  }
+  return nonZero || intStart === 0;
+}
+
+const POLYGON_PREFIX = '{"type": "Polygon", "coordinates": [';
+const MULTIPOLYGON_PREFIX = '{"type": "MultiPolygon", "coordinates": [';
+
+/** Reads rings of one polygon from jsonb text at `at` (just after the polygon's `[`); see geoJsonFromJsonbText. */
+class JsonbScanner {
+  at = 0;
+  constructor(readonly s: string) {}
+
+  /** Expects `text` at the cursor and moves past it. */
+  eat(text: string): boolean {
+    if (!this.s.startsWith(text, this.at)) return false;
+    this.at += text.length;
+    return true;
+  }
+
+  /** A number token up to `end` (',' or ']'), or null when it is not canonical. */
+  number(end: number): string | null {
+    const stop = this.s.indexOf(String.fromCharCode(end), this.at);
+    if (stop === -1) return null;
+    const t = this.s.slice(this.at, stop);
+    if (!isCanonicalCoordinate(t)) return null;
+    this.at = stop;
+    return t;
+  }
+
+  /** `[[x, y], [x, y], …]` → GeoJSON ring text in the wanted orientation; null to fall back. */
+  ring(counterClockwise: boolean): string | null {
+    if (!this.eat('[')) return null;
+    const xs: string[] = [];
+    const ys: string[] = [];
+    let area = 0;
+    let px = 0;
+    let py = 0;
+    for (;;) {
+      if (!this.eat('[')) return null;
+      const x = this.number(44);
+      if (x === null || !this.eat(', ')) return null;
+      const y = this.number(93);
+      if (y === null || !this.eat(']')) return null;
+      const nx = Number(x);
+      const ny = Number(y);
+      if (xs.length > 0) area += px * ny - nx * py;
+      px = nx;
+      py = ny;
+      xs.push(x);
+      ys.push(y);
+      if (this.eat(', ')) continue;
+      if (this.eat(']')) break;
+      return null;
+    }
+    const reverse = counterClockwise ? area < 0 : area > 0;
+    let out = '[';
+    const n = xs.length;
+    for (let k = 0; k < n; k++) {
+      const j = reverse ? n - 1 - k : k;
+      out += (k === 0 ? '[' : ',[') + xs[j] + ',' + ys[j] + ']';
+    }
+    return out + ']';
+  }
+
+  /** The rings of one polygon after its `[`, through its `]`. */
+  polygon(): string | null {
+    let out = '[';
+    for (let i = 0; ; i++) {
+      const ring = this.ring(i === 0);
+      if (ring === null) return null;
+      out += i === 0 ? ring : ',' + ring;
+      if (this.eat(', ')) continue;
+      if (this.eat(']')) return out + ']';
+      return null;
+    }
+  }
+}
+
+/**
+ * The export's GeoJSON geometry text straight from PostgreSQL's text of a jsonb Polygon or MultiPolygon
+ * whose coordinates are canonical already (the common case: imported and demo geometry carry ≤ 7
+ * decimals): rings are oriented as toGeoJsonText would (same signed-area rule) and the number texts copied
+ * unchanged, without building objects. Returns null for anything else — other types or members, 3D
+ * positions, numbers that need rounding, empty arrays — which then takes the general path
+ * (JSON.parse → normaliseGeometry → toGeoJsonText), giving the same result.
+ */
+export function geoJsonFromJsonbText(text: string): string | null {
+  const scan = new JsonbScanner(text);
+  let out: string | null;
+  if (scan.eat(POLYGON_PREFIX)) {
+    const polygon = scan.polygon();
+    if (polygon === null) return null;
+    out = '{"type":"Polygon","coordinates":' + polygon + '}';
+  } else if (scan.eat(MULTIPOLYGON_PREFIX)) {
+    out = '{"type":"MultiPolygon","coordinates":[';
+    for (let i = 0; ; i++) {
+      if (!scan.eat('[')) return null;
+      const polygon = scan.polygon();
+      if (polygon === null) return null;
+      out += i === 0 ? polygon : ',' + polygon;
+      if (scan.eat(', ')) continue;
+      if (scan.eat(']')) break;
+      return null;
+    }
+    out += ']}';
+  } else {
+    return null;
+  }
+  return scan.at === text.length - 1 && text.charCodeAt(scan.at) === 125 ? out : null;
+}
