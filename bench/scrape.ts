@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
 import { MetricsService } from '../src/observability/metrics.service.js';
+import { median } from './support.js';
 
 export interface ScrapeFigures {
   series: number;
@@ -104,12 +105,6 @@ async function loopDelayDuring(render: () => Promise<string>): Promise<{ typical
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
-}
-
-export function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;

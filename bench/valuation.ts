@@ -9,13 +9,13 @@
 // the same parcel count instead of generating it again.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { benchDatabase } from './support.js';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -24,17 +24,6 @@ const WITH_NEW_YEAR = process.env.BENCH_NEW_YEAR !== 'false';
 const COUNTY = 'bench-valuation';
 const SEED = 42;
 const TAX_YEAR = 2025;
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
@@ -64,23 +53,11 @@ async function main(): Promise<void> {
   const keep = process.env.BENCH_KEEP_DIR;
   const work = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'tf-bench-valuation-'));
   if (keep && !existsSync(work)) mkdirSync(work, { recursive: true });
-  Object.assign(process.env, {
-    NODE_ENV: 'development',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    LOG_FORMAT: 'json',
-    DEMO_DATA: 'false',
-    JOBS_WORKERS_ENABLED: 'false',
-    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
-    DATA_DIR: process.env.DATABASE_URL ? (process.env.DATA_DIR ?? '.data') : work,
-    EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? String(await freePort()),
-  });
-  const { loadEnv } = await import('../src/config/env.js');
-  const { resolveDatabase } = await import('../src/database/resolve-database.js');
+  const database = await benchDatabase(work);
   const { createApp } = await import('../src/app.factory.js');
   const { ValuationEngineModule } = await import('../src/valuation/valuation-engine.module.js');
   const { ValuationEngine } = await import('../src/valuation/valuation-engine.js');
 
-  const database = await resolveDatabase(loadEnv());
   const db = new pg.Client({ connectionString: database.url });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {

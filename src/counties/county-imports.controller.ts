@@ -12,7 +12,8 @@ import { CountyParamsDto } from './dto/county.dto.js';
 import { ImportResultDto } from './dto/import-result.dto.js';
 import { ApiProblem } from './dto/problem.dto.js';
 import { ImportUpload, RAW_IMPORT_ROUTE, type ImportUploadBody } from './import/import-body.js';
-import { MEDIA_CSV, MEDIA_GEOJSON, PARCEL_COLUMNS } from './import/import-formats.js';
+import { MEDIA_CSV, MEDIA_GEOJSON } from './import/import-formats.js';
+import { PARCEL_COLUMNS } from './parcel-columns.js';
 
 const COMMON_NOTES =
   'Send the file as the raw request body; it is streamed, not buffered. A header row names the columns in ' +

@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { ImportKind } from './import/import-formats.js';
+import { PARCEL_VALUE_COLUMNS } from './parcel-columns.js';
 
 export interface UnknownParcelRow {
   line: number;
@@ -53,9 +54,9 @@ const STAGING_TYPES: Record<string, string> = {
 
 interface MergeSql {
   /** Natural key inside a county. */
-  key: string[];
+  key: readonly string[];
   /** Columns written from the staging row. */
-  columns: string[];
+  columns: readonly string[];
   /** Extra assignments on insert and update (constant values). */
   constants?: Record<string, string>;
   hasUpdatedAt: boolean;
@@ -68,21 +69,7 @@ const MERGES: Record<ImportKind, MergeSql> = {
   parcels: {
     table: 'parcels',
     key: ['parcel_id'],
-    columns: [
-      'neighborhood',
-      'property_class',
-      'land_sqft',
-      'building_sqft',
-      'year_built',
-      'quality',
-      'condition',
-      'bedrooms',
-      'bathrooms',
-      'situs_address',
-      'geometry',
-      'lon',
-      'lat',
-    ],
+    columns: PARCEL_VALUE_COLUMNS,
     hasUpdatedAt: true,
     needsParcel: false,
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { copyLine, copyValue } from './demo-data.repository.js';
+import { copyLine, copyValue } from '../database/copy-text.js';
 import { modelLogPrice, monthsFromReference, TRUE_MODEL } from './hedonic-model.js';
 
 describe('COPY text encoding', () => {

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
+import { PARCEL_VALUE_COLUMNS } from '../counties/parcel-columns.js';
 
 /** Fixed 64-bit advisory lock key for "is the demo county there yet?" ("TFDEMO01"). */
 export const DEMO_LOCK_KEY = '6072059520226078769';
@@ -69,23 +70,7 @@ export class DemoDataRepository {
 export type CopyTable = 'parcels' | 'sales' | 'assessments';
 
 export const COPY_COLUMNS: Record<CopyTable, readonly string[]> = {
-  parcels: [
-    'county_id',
-    'parcel_id',
-    'neighborhood',
-    'property_class',
-    'land_sqft',
-    'building_sqft',
-    'year_built',
-    'quality',
-    'condition',
-    'bedrooms',
-    'bathrooms',
-    'situs_address',
-    'geometry',
-    'lon',
-    'lat',
-  ],
+  parcels: ['county_id', 'parcel_id', ...PARCEL_VALUE_COLUMNS],
   sales: ['county_id', 'parcel_id', 'sale_date', 'sale_price', 'is_valid', 'validity_code', 'deed_type'],
   assessments: ['county_id', 'parcel_id', 'tax_year', 'land_value', 'improvement_value', 'total_value', 'source'],
 };
@@ -100,19 +85,6 @@ function* chunked(lines: Iterable<string>): Generator<string> {
     }
   }
   if (buffer.length > 0) yield buffer.join('');
-}
-
-/** One value in COPY text format: \N for null, with backslash, tab and line breaks escaped. */
-export function copyValue(value: string | number | boolean | null): string {
-  if (value === null) return '\\N';
-  if (typeof value !== 'string') return String(value);
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : value;
-}
-
-export function copyLine(values: readonly (string | number | boolean | null)[]): string {
-  return values.map(copyValue).join('\t') + '\n';
 }
 
 /** Where demo data goes: the app's TypeORM DataSource (one pooled connection is borrowed) or a pg client. */

@@ -1,5 +1,6 @@
 // Loads a synthetic county (src/demo/generator.ts) into the database, replacing that county's data atomically.
-import { copyLine, withDemoRepository, type DemoDataRepository, type DemoTarget } from './demo-data.repository.js';
+import { copyLine } from '../database/copy-text.js';
+import { withDemoRepository, type DemoDataRepository, type DemoTarget } from './demo-data.repository.js';
 import { DemoCounty } from './generator.js';
 
 export type DemoPhase = 'parcels' | 'sales' | 'assessments' | 'analyze';

@@ -1,7 +1,7 @@
 // GIS export job routes (DESIGN.md §3): run, status, results, list, cancel, and the download of the file,
 // streamed from PostgreSQL (any replica can serve it).
-import { Body, Controller, Get, Headers, Param, Post, Res, UseInterceptors } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -10,12 +10,7 @@ import { Permission } from '../auth/permissions.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { ApiProblem } from '../counties/dto/problem.dto.js';
 import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import {
-  answerSubmission,
-  JobRoutesController,
-  jobRoutesPath,
-  SubmissionMetricsInterceptor,
-} from '../jobs/job-routes.js';
+import { JobRoutesController, jobRoutesPath, JobRunRoute } from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { acceptsGzip } from './artifact-store.js';
 import { GisExportEngine } from './gis-export-engine.js';
@@ -38,35 +33,19 @@ export class GisExportController extends JobRoutesController({
     super(jobs);
   }
 
-  @Post('run')
-  @RequirePermissions(Permission.GisExportExecute)
-  @UseInterceptors(new SubmissionMetricsInterceptor(MODULE, 'export_format'))
-  @ApiOperation({ summary: 'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' })
-  @ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' })
-  @ApiOkResponse({ type: JobSubmittedDto, description: 'Replay of an earlier request with the same Idempotency-Key.' })
-  @ApiProblem(400, 'Invalid body (see errors).')
-  @ApiProblem(404, 'Unknown county (or not one of yours).')
-  @ApiProblem(409, 'The Idempotency-Key was used with a different body.')
+  @JobRunRoute(
+    MODULE,
+    Permission.GisExportExecute,
+    'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.',
+    'export_format',
+  )
   async run(
     @Body() body: RunGisExportDto,
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    const { callback_url, ...parameters } = body;
-    const submission = await this.jobs.submit(
-      MODULE,
-      {
-        countyId: body.county_id,
-        kind: body.export_format,
-        parameters: { ...parameters },
-        callbackUrl: callback_url ?? null,
-      },
-      user,
-      idempotencyKey,
-    );
-    return answerSubmission(reply, submission) as unknown as JobSubmittedDto;
+    return this.submitRun({ user, reply, idempotencyKey }, body, body.export_format, body);
   }
 
   @Get('results/:job_id/download')

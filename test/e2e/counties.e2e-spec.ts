@@ -1,27 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
+import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
 const BASE = '/api/v1/counties';
 const AUTH = authHeader({ role: 'admin' });
 const IMPORT_MAX_BYTES = 200_000;
-
-const PARCEL_COLUMNS = [
-  'parcel_id',
-  'neighborhood',
-  'property_class',
-  'land_sqft',
-  'building_sqft',
-  'year_built',
-  'quality',
-  'condition',
-  'bedrooms',
-  'bathrooms',
-  'situs_address',
-  'lon',
-  'lat',
-];
 
 type Row = Record<string, string | number>;
 
@@ -44,7 +29,7 @@ function parcel(i: number, overrides: Row = {}): Row {
   };
 }
 
-function csv(columns: string[], rows: Row[]): string {
+function csv(columns: readonly string[], rows: Row[]): string {
   const cell = (v: string | number | undefined) => {
     const s = v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

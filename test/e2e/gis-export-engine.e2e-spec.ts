@@ -16,6 +16,7 @@ import shapefile from 'shapefile';
 import { DataSource } from 'typeorm';
 import wkx from 'wkx';
 import yauzl from 'yauzl';
+import { PARCEL_ATTRIBUTES } from '../../src/counties/parcel-columns.js';
 import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
 import { GisExportEngine, type GisExportInput } from '../../src/gis-export/gis-export-engine.js';
 import { PermanentJobError } from '../../src/jobs/job-errors.js';
@@ -45,19 +46,7 @@ interface DbParcel {
   total_value: string | null;
 }
 
-const ATTRS = [
-  'parcel_id',
-  'neighborhood',
-  'property_class',
-  'land_sqft',
-  'building_sqft',
-  'year_built',
-  'quality',
-  'condition',
-  'bedrooms',
-  'bathrooms',
-  'situs_address',
-] as const;
+const ATTRS = ['parcel_id', ...PARCEL_ATTRIBUTES] as const;
 const NUMERIC = new Set([
   'land_sqft',
   'building_sqft',

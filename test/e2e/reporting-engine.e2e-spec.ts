@@ -2,6 +2,7 @@
 // 1-1, 1-4, D-1 and D-2) imported as one county through the import API, one neighborhood per table, then run as
 // ratio-study jobs through the job routes; the figures must match the standard's to the printed precision.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
 import { ReportingEngine } from '../../src/reporting/reporting-engine.js';
 import { IAAO_TABLES, readIaaoTable, type IaaoTable } from '../../src/reporting/ratio-study/fixtures/iaao-tables.js';
 import type { RatioStratum } from '../../src/reporting/ratio-study/ratio-study.js';
@@ -13,7 +14,7 @@ const COUNTY = 'iaao';
 const TAX_YEAR = 2025;
 const neighborhoodOf = (table: IaaoTable) => `IAAO ${table.name}`;
 
-function csv(header: string[], rows: (string | number)[][]): string {
+function csv(header: readonly string[], rows: (string | number)[][]): string {
   return [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
 }
 
@@ -67,24 +68,7 @@ function countyFiles(): { parcels: string; sales: string; assessments: string } 
   assessments.push(['X-1', TAX_YEAR, 100_000, 0, 100_000]);
   assessments.push(['X-2', TAX_YEAR, 100_000, 0, 100_000]);
   return {
-    parcels: csv(
-      [
-        'parcel_id',
-        'neighborhood',
-        'property_class',
-        'land_sqft',
-        'building_sqft',
-        'year_built',
-        'quality',
-        'condition',
-        'bedrooms',
-        'bathrooms',
-        'situs_address',
-        'lon',
-        'lat',
-      ],
-      parcels,
-    ),
+    parcels: csv(PARCEL_COLUMNS, parcels),
     sales: csv(['parcel_id', 'sale_date', 'sale_price', 'is_valid', 'validity_code', 'deed_type'], sales),
     assessments: csv(['parcel_id', 'tax_year', 'land_value', 'improvement_value', 'total_value'], assessments),
   };

@@ -1,5 +1,7 @@
 // The three import kinds: their columns, accepted media types and how one row is validated and staged.
 import type { FieldError } from '../../common/problem.js';
+import { copyValue, type CopyScalar } from '../../database/copy-text.js';
+import { PARCEL_COLUMNS } from '../parcel-columns.js';
 import {
   validateAssessmentRow,
   validateParcelRow,
@@ -32,24 +34,8 @@ export interface ImportKindSpec<Row> {
   /** Staging columns in COPY order, after `line`. */
   stagingColumns: readonly string[];
   /** The row as COPY values, in `stagingColumns` order. */
-  toCopyValues(row: Row): readonly (string | number | boolean | null)[];
+  toCopyValues(row: Row): readonly CopyScalar[];
 }
-
-export const PARCEL_COLUMNS = [
-  'parcel_id',
-  'neighborhood',
-  'property_class',
-  'land_sqft',
-  'building_sqft',
-  'year_built',
-  'quality',
-  'condition',
-  'bedrooms',
-  'bathrooms',
-  'situs_address',
-  'lon',
-  'lat',
-] as const;
 
 export const parcelsSpec: ImportKindSpec<ParcelRow> = {
   kind: 'parcels',
@@ -133,21 +119,9 @@ export function checkHeader(spec: ImportKindSpec<unknown>, columns: readonly str
   return errors;
 }
 
-/** Row values as the COPY text format wants them: tab-separated, `\N` for null, backslash escapes. */
-export function copyLine(line: number, values: readonly (string | number | boolean | null)[]): string {
+/** A staged row in COPY text format: its line number, then its values. */
+export function copyLine(line: number, values: readonly CopyScalar[]): string {
   let out = String(line);
-  for (const v of values) {
-    out += '\t';
-    if (v === null) out += '\\N';
-    else if (typeof v === 'string') out += escapeCopy(v);
-    else out += String(v);
-  }
+  for (const v of values) out += '\t' + copyValue(v);
   return out + '\n';
-}
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-export function escapeCopy(s: string): string {
-  return COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : s;
 }

@@ -8,6 +8,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { FieldError } from '../../common/problem.js';
+import { PARCEL_VALUE_COLUMNS } from '../parcel-columns.js';
 import { PROPERTY_CLASSES } from '../parcel.entity.js';
 import { MalformedImportProblem } from './import-problems.js';
 import { WKT_COLUMN } from './csv-framer.js';
@@ -172,22 +173,6 @@ const PARCELS: KindSql = {
 
 const KINDS: Record<SetwiseKind, KindSql> = { parcels: PARCELS };
 
-const PARCEL_VALUES = [
-  'neighborhood',
-  'property_class',
-  'land_sqft',
-  'building_sqft',
-  'year_built',
-  'quality',
-  'condition',
-  'bedrooms',
-  'bathrooms',
-  'situs_address',
-  'geometry',
-  'lon',
-  'lat',
-];
-
 /**
  * The upsert of the valid rows: the last row of each key wins; existing parcels are updated only where
  * a value differs; new ones are inserted. Imports of a county hold its advisory lock, so the key sets
@@ -197,14 +182,14 @@ const PARCEL_MERGE = `
   WITH src AS MATERIALIZED (
     SELECT DISTINCT ON (parcel_id) * FROM import_valid ORDER BY parcel_id, line DESC
   ), updated AS (
-    UPDATE parcels t SET ${PARCEL_VALUES.map((c) => `${c} = s.${c}`).join(', ')}, updated_at = now()
+    UPDATE parcels t SET ${PARCEL_VALUE_COLUMNS.map((c) => `${c} = s.${c}`).join(', ')}, updated_at = now()
       FROM src s
      WHERE t.county_id = $1 AND t.parcel_id = s.parcel_id
-       AND (${PARCEL_VALUES.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${PARCEL_VALUES.map((c) => `s.${c}`).join(', ')})
+       AND (${PARCEL_VALUE_COLUMNS.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${PARCEL_VALUE_COLUMNS.map((c) => `s.${c}`).join(', ')})
     RETURNING 1
   ), inserted AS (
-    INSERT INTO parcels (county_id, parcel_id, ${PARCEL_VALUES.join(', ')})
-    SELECT $1, s.parcel_id, ${PARCEL_VALUES.map((c) => `s.${c}`).join(', ')}
+    INSERT INTO parcels (county_id, parcel_id, ${PARCEL_VALUE_COLUMNS.join(', ')})
+    SELECT $1, s.parcel_id, ${PARCEL_VALUE_COLUMNS.map((c) => `s.${c}`).join(', ')}
       FROM src s
      WHERE NOT EXISTS (SELECT 1 FROM parcels p WHERE p.county_id = $1 AND p.parcel_id = s.parcel_id)
      ORDER BY s.parcel_id

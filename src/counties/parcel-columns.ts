@@ -1,0 +1,21 @@
+// The parcel columns, in one order shared by the import file, the parcels table loads and the demo data.
+
+/** A parcel's descriptive attributes after its id (everything but the location). */
+export const PARCEL_ATTRIBUTES = [
+  'neighborhood',
+  'property_class',
+  'land_sqft',
+  'building_sqft',
+  'year_built',
+  'quality',
+  'condition',
+  'bedrooms',
+  'bathrooms',
+  'situs_address',
+] as const;
+
+/** Columns of a parcels import file (CSV header; GeoJSON properties). */
+export const PARCEL_COLUMNS = ['parcel_id', ...PARCEL_ATTRIBUTES, 'lon', 'lat'] as const;
+
+/** Columns of the parcels table a load writes for each parcel, after its county and parcel_id. */
+export const PARCEL_VALUE_COLUMNS = [...PARCEL_ATTRIBUTES, 'geometry', 'lon', 'lat'] as const;
