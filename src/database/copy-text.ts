@@ -1,4 +1,4 @@
-// PostgreSQL COPY text format (the default of COPY … FROM STDIN), as the bulk loads write it.
+// PostgreSQL COPY text format (the default of COPY … FROM STDIN / TO STDOUT): what bulk loads write and exports read.
 
 export type CopyScalar = string | number | boolean | null;
 
@@ -15,4 +15,13 @@ export function copyValue(value: CopyScalar): string {
 /** One row: tab-separated values and a line feed. */
 export function copyLine(values: readonly CopyScalar[]): string {
   return values.map(copyValue).join('\t') + '\n';
+}
+
+const COPY_UNESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** One field of a COPY … TO STDOUT line back to its text; null for \N. */
+export function copyDecode(field: string): string | null {
+  if (field.indexOf('\\') === -1) return field;
+  if (field === '\\N') return null;
+  return field.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPES[c] ?? c);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { copyRecords, copyUnescape, exportCopySql, parseCopyLine } from './gis-export.repository.js';
+import { copyDecode } from '../database/copy-text.js';
+import { copyRecords, exportCopySql, parseCopyLine } from './gis-export.repository.js';
 
 const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
 const line = (geometry: string, address = '12 Main St') =>
@@ -25,9 +26,9 @@ const line = (geometry: string, address = '12 Main St') =>
 
 describe('export rows from COPY text', () => {
   it('undoes COPY escapes and reads \\N as null', () => {
-    expect(copyUnescape('a\\tb\\nc\\\\d\\re')).toBe('a\tb\nc\\d\re');
-    expect(copyUnescape('\\N')).toBeNull();
-    expect(copyUnescape('\\\\N')).toBe('\\N');
+    expect(copyDecode('a\\tb\\nc\\\\d\\re')).toBe('a\tb\nc\\d\re');
+    expect(copyDecode('\\N')).toBeNull();
+    expect(copyDecode('\\\\N')).toBe('\\N');
   });
 
   it('parses a row: text, numbers as text, rounded location, tax year, values, oriented geometry', () => {

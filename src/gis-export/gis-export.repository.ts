@@ -13,6 +13,7 @@ import pgCopyStreams from 'pg-copy-streams';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { copyDecode } from '../database/copy-text.js';
 import { EXPORT_FIELDS, type ExportRecord } from './writers/export-fields.js';
 import {
   coord,
@@ -202,30 +203,6 @@ const COLUMN_COUNT = 17;
 /** Positions of the number fields among the attribute columns 0..10 of the query. */
 const NUMBER_COLUMN = EXPORT_FIELDS.slice(0, 11).map((f) => f.kind === 'number');
 
-/** Undoes COPY text escaping; `\N` is NULL. */
-export function copyUnescape(field: string): string | null {
-  if (field.indexOf('\\') === -1) return field;
-  if (field === '\\N') return null;
-  return field.replace(/\\(.)/g, (_, c: string) => {
-    switch (c) {
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'v':
-        return '\v';
-      default:
-        return c;
-    }
-  });
-}
-
 /** A number column's text, null for NULL and for NaN/Infinity (no format can carry them). */
 function numberText(field: string): string | null {
   if (field === '\\N') return null;
@@ -251,7 +228,7 @@ export function parseCopyLine(line: string, taxYear: string | null, geoJson = fa
   const f = line.split('\t');
   if (f.length !== COLUMN_COUNT) throw new Error(`unexpected COPY row with ${f.length} columns`);
   const values: (string | null)[] = new Array(EXPORT_FIELDS.length);
-  for (let i = 0; i < 11; i++) values[i] = NUMBER_COLUMN[i] ? numberText(f[i]) : copyUnescape(f[i]);
+  for (let i = 0; i < 11; i++) values[i] = NUMBER_COLUMN[i] ? numberText(f[i]) : copyDecode(f[i]);
   values[11] = coordinateText(f[COL.lon]);
   values[12] = coordinateText(f[COL.lat]);
   values[13] = taxYear;
@@ -263,7 +240,7 @@ export function parseCopyLine(line: string, taxYear: string | null, geoJson = fa
     const text = geoJsonFromJsonbText(raw);
     if (text !== null) return { values, geometry: null, geojson: text };
   }
-  const g = copyUnescape(raw);
+  const g = copyDecode(raw);
   return { values, geometry: g === null ? null : normaliseGeometry(JSON.parse(g)) };
 }
 

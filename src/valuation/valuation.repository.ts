@@ -13,6 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { copyDecode } from '../database/copy-text.js';
 import {
   allocateColumns,
   PROPERTY_CLASSES,
@@ -338,29 +339,6 @@ async function* copyLines(stream: Readable): AsyncGenerator<string[]> {
 const NULL = '\\N';
 const num = (field: string): number => (field === NULL ? Number.NaN : Number(field));
 
-/** Decodes a COPY text field (backslash escapes). */
-function unescapeCopy(field: string): string {
-  if (!field.includes('\\')) return field;
-  return field.replace(/\\(.)/g, (_, c: string) => {
-    switch (c) {
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'v':
-        return '\v';
-      default:
-        return c;
-    }
-  });
-}
-
 /** Encodes a whole-dollar amount for COPY. */
 const amount = (v: number): string => String(v);
 
@@ -390,7 +368,7 @@ function setParcelFields(
   let nb = index.get(name);
   if (nb === undefined) {
     nb = names.length;
-    names.push(unescapeCopy(name));
+    names.push(copyDecode(name) ?? '');
     index.set(name, nb);
   }
   c.neighborhood[i] = nb;

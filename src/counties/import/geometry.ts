@@ -1,20 +1,14 @@
 // Parcel geometry for imports: WKT Polygon/MultiPolygon → GeoJSON, GeoJSON geometry checks, centroids.
-export type Position = [number, number];
-export type Ring = Position[];
+import type {
+  MultiPolygonGeometry,
+  ParcelGeometry,
+  PointGeometry,
+  PolygonGeometry,
+  Position,
+  Ring,
+} from '../parcel-geometry.js';
 
-export interface PointGeometry {
-  type: 'Point';
-  coordinates: Position;
-}
-export interface PolygonGeometry {
-  type: 'Polygon';
-  coordinates: Ring[];
-}
-export interface MultiPolygonGeometry {
-  type: 'MultiPolygon';
-  coordinates: Ring[][];
-}
-export type ParcelGeometry = PointGeometry | PolygonGeometry | MultiPolygonGeometry;
+export type { MultiPolygonGeometry, ParcelGeometry, PointGeometry, PolygonGeometry, Position, Ring };
 
 /** A geometry the caller sent that we cannot store; the message is shown to the caller. */
 export class GeometryError extends Error {}

@@ -1,21 +1,17 @@
 // Export geometry: parcel geometry as stored (GeoJSON, WGS84 lon/lat) rounded to 7 decimals (~1 cm) and
 // with RFC 7946 ring orientation (exterior rings counter-clockwise, holes clockwise), whatever the input had.
-export type Position = [number, number];
-export type Ring = Position[];
+import type {
+  MultiPolygonGeometry,
+  ParcelGeometry,
+  PointGeometry,
+  PolygonGeometry,
+  Position,
+  Ring,
+} from '../../counties/parcel-geometry.js';
 
-export interface PointGeometry {
-  type: 'Point';
-  coordinates: Position;
-}
-export interface PolygonGeometry {
-  type: 'Polygon';
-  coordinates: Ring[];
-}
-export interface MultiPolygonGeometry {
-  type: 'MultiPolygon';
-  coordinates: Ring[][];
-}
-export type ExportGeometry = PointGeometry | PolygonGeometry | MultiPolygonGeometry;
+export type { MultiPolygonGeometry, PointGeometry, PolygonGeometry, Position, Ring };
+/** Exports read the geometry exactly as imports stored it. */
+export type ExportGeometry = ParcelGeometry;
 
 /** Decimal places of exported coordinates (RFC 7946 §11.2 recommends no more than ~1 cm). */
 export const COORDINATE_DECIMALS = 7;
