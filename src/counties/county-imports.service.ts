@@ -147,6 +147,7 @@ export class CountyImportsService {
         async (copyIn) => {
           await pipeline(framer, copyIn);
           await framing;
+          return framer.specialOrdinals();
         },
         REJECTED_ROWS_SHOWN,
       );

@@ -36,9 +36,46 @@ describe('CsvFramer', () => {
       const { framer, copied, header } = await frame(salesSpec, chunks);
       expect(header).toEqual(SALES.split(','));
       expect(copied).toBe('P-1,2024-01-01,100,true,,\nP-2,"2024-01-02","1,5",false,"a\nb",WD\nP-3,2024-01-03,5,t,,\n');
-      expect(framer.stats).toEqual({ rowsRead: 3, forwarded: 3, rejected: 0, rejectedRows: [] });
+      expect(framer.stats).toMatchObject({ rowsRead: 3, forwarded: 3, rejected: 0, rejectedRows: [] });
       expect([1, 2, 3].map((n) => framer.lineOf(n))).toEqual([2, 4, 6]);
     }
+  });
+
+  it('tells plain records from special ones, at any chunk boundary never calling a special one plain', async () => {
+    const records: [string, boolean][] = [
+      ['P-1,2024-01-01,100,true,,', false],
+      ['P-2, 2024-01-02,100,true,,', true], // blank before a value
+      ['P-3,2024-01-03 ,100,true,,', true], // blank after a value
+      ['P-4,"2024-01-04",100,true,,', false],
+      ['P-5," 2024-01-05",100,true,,', true], // blank inside the quotes
+      ['P-6,"2024-01-06 ",100,true,,', true],
+      ['P-7,"2024-01-07" ,100,true,,', true], // blank after the closing quote
+      ['P-8,2024-01-08,0x10,true,,', true], // hex
+      ['P-9,2024-01-09,"0X10",true,,', true],
+      ['P-10,2024-01-10,100,true,,Peña', true], // beyond ASCII
+      ['P-11,2024-01-11,100,true,,a\tb', true], // tab
+      ['P-12,2024-01-12,100,true,"a\nb",', true], // line break in a value
+      ['P-13,2024-01-13,100,true,"say ""hi""",', false],
+      ['P-14,2024-01-14,100,true,,WD ', true], // blank at the end of the record
+      ['P-15,2024-01-15,1x0,true,,', false],
+      ['P-16,2024-01-16,100,true,"a, b",', false],
+      ['P-17,2024-01-17,100,true,,\u007f', true], // DEL
+      ['P-18,2024-01-18,100,true,"a "" ",', true], // ends with a blank after an escaped quote
+      ['P-19,2024-01-19,100,true,"",', false],
+      ['P-20,2024-01-20,100,true,,\u0000', true], // NUL (rewritten)
+      ['P-21,2024-01-21,100,true,,WD', false],
+    ];
+    const body = `${SALES}\n${records.map(([r]) => r).join('\n')}\n`;
+    const special = records.flatMap(([, s], i) => (s ? [i + 1] : []));
+    const whole = await frame(salesSpec, [body]);
+    expect(Array.from(whole.framer.specialOrdinals())).toEqual(special);
+    expect(whole.framer.stats.special).toBe(special.length);
+    for (const size of [1, 2, 3, 5, 8, 13]) {
+      const { framer } = await frame(salesSpec, pieces(body, size));
+      expect(Array.from(framer.specialOrdinals())).toEqual(expect.arrayContaining(special));
+    }
+    const crlf = await frame(salesSpec, [`${SALES}\r\nP-1,2024,1,t,,WD \r\nP-2,2024,1,t,,WD\r\n`]);
+    expect(Array.from(crlf.framer.specialOrdinals())).toEqual([1]);
   });
 
   it('sets aside rows with the wrong number of fields and skips rows of empty values', async () => {

@@ -23,6 +23,10 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 const NUL = 0x00;
+const ZERO = 0x30;
+const TILDE = 0x7e;
+/** `x` or `X` once OR-ed with 0x20. */
+const LOWER_X = 0x78;
 
 // Scanner states.
 const FIELD_START = 0;
@@ -110,6 +114,8 @@ export interface FramerStats {
   rejected: number;
   /** The first REJECTED_ROWS_SHOWN of them. */
   rejectedRows: RejectedRow[];
+  /** Records passed on that are not plain (see CsvFramer.specialOrdinals). */
+  special: number;
 }
 
 /**
@@ -118,14 +124,15 @@ export interface FramerStats {
  * header. `lineOf(ordinal)` gives the file line of the n-th record passed on (1-based).
  */
 export class CsvFramer extends Transform {
-  readonly stats: FramerStats = { rowsRead: 0, forwarded: 0, rejected: 0, rejectedRows: [] };
+  readonly stats: FramerStats = { rowsRead: 0, forwarded: 0, rejected: 0, rejectedRows: [], special: 0 };
   readonly header: Promise<string[]>;
   private resolveHeader!: (columns: string[]) => void;
   private rejectHeader!: (error: Error) => void;
   private columns: string[] | null = null;
   private parcelIndex = -1;
   private wktIndex = -1;
-  private lines = new Int32Array(1024);
+  private lines: Int32Array = new Int32Array(1024);
+  private specials: Int32Array = new Int32Array(64);
   private first = true;
 
   // Scanner state; it survives chunk boundaries.
@@ -135,6 +142,8 @@ export class CsvFramer extends Transform {
   private crPending = false;
   private bareCr = false;
   private hasNul = false;
+  /** The current record is not plain (so far). */
+  private special = false;
   private recordBytes = 0;
   private line = 1;
   private recordLine = 1;
@@ -157,6 +166,17 @@ export class CsvFramer extends Transform {
   /** The file line on which the `ordinal`-th passed-on record (1-based) starts. */
   lineOf(ordinal: number): number {
     return this.lines[ordinal - 1];
+  }
+
+  /**
+   * Ordinals (1-based, ascending) of the passed-on records that are not plain. A plain record is
+   * printable ASCII only (no tab, control character or line break inside it, nothing beyond U+007E), has no
+   * blank at the start or end of a value (inside or outside quotes) and no `0x`/`0X`: PostgreSQL reads
+   * its values as they will be stored, so SQL validation can skip trimming and the checks for control
+   * characters and hex numbers. A record split across chunks at an awkward byte counts as special.
+   */
+  specialOrdinals(): Int32Array {
+    return this.specials.subarray(0, this.stats.special);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -205,9 +225,11 @@ export class CsvFramer extends Transform {
       const c = b[i];
       if (state === UNQUOTED) {
         if (c === COMMA) {
+          if (i === 0 || b[i - 1] === SPACE) this.special = true;
           this.fieldCount++;
           state = FIELD_START;
         } else if (c === LF) {
+          if (i === 0 || b[i - 1] === SPACE) this.special = true;
           this.state = state;
           this.recordBytes = bytesBefore + (i - recordStart);
           this.endRecord(b, recordStart, i, i + 1);
@@ -219,9 +241,13 @@ export class CsvFramer extends Transform {
             `The CSV is malformed near line ${this.line}: Invalid Opening Quote: a quote is found in field ${this.fieldCount} at line ${this.line}`,
           );
         } else if (c === CR) {
+          if (i === 0 || b[i - 1] === SPACE) this.special = true;
           this.checkCr(b, i);
-        } else if (c === NUL) {
-          this.hasNul = true;
+        } else if (c < SPACE || c > TILDE) {
+          this.special = true;
+          if (c === NUL) this.hasNul = true;
+        } else if ((c | 0x20) === LOWER_X && (i === 0 || b[i - 1] === ZERO)) {
+          this.special = true;
         }
       } else if (state === FIELD_START) {
         if (c === COMMA) {
@@ -234,12 +260,18 @@ export class CsvFramer extends Transform {
           bytesBefore = 0;
         } else if (c === QUOTE) {
           state = QUOTED;
+          if (i + 1 === n || b[i + 1] === SPACE) this.special = true;
         } else if (c === CR) {
           this.checkCr(b, i);
-        } else if (c !== SPACE && c !== TAB) {
+        } else if (c === SPACE || c === TAB) {
+          this.special = true;
+        } else {
           state = UNQUOTED;
           this.nonEmpty = true;
-          if (c === NUL) this.hasNul = true;
+          if (c < SPACE || c > TILDE) {
+            this.special = true;
+            if (c === NUL) this.hasNul = true;
+          }
         }
       } else if (state === QUOTED) {
         const q = b.indexOf(QUOTE, i);
@@ -247,13 +279,20 @@ export class CsvFramer extends Transform {
         if (end > i) this.nonEmpty = true;
         for (let j = i; j < end; j++) {
           const d = b[j];
-          if (d === LF) this.line++;
-          else if (d === NUL) this.hasNul = true;
+          if (d < SPACE || d > TILDE) {
+            this.special = true;
+            if (d === LF) this.line++;
+            else if (d === NUL) this.hasNul = true;
+          } else if ((d | 0x20) === LOWER_X && (j === 0 || b[j - 1] === ZERO)) {
+            this.special = true;
+          }
         }
         if (q < 0) break; // the value goes on in the next chunk
         i = q;
         state = QUOTE_IN_QUOTED;
       } else if (state === QUOTE_IN_QUOTED) {
+        // Unless this is the second quote of `""`, the value ended at the quote before: its last byte is i - 2.
+        if (c !== QUOTE && (i < 2 || b[i - 2] === SPACE)) this.special = true;
         if (c === QUOTE) {
           state = QUOTED;
           this.nonEmpty = true;
@@ -267,8 +306,10 @@ export class CsvFramer extends Transform {
           state = FIELD_START;
           recordStart = i + 1;
           bytesBefore = 0;
-        } else if (c === SPACE || c === TAB) state = AFTER_CLOSE;
-        else if (c === CR) {
+        } else if (c === SPACE || c === TAB) {
+          state = AFTER_CLOSE;
+          this.special = true;
+        } else if (c === CR) {
           state = AFTER_CLOSE;
           this.checkCr(b, i);
         } else this.invalidClosingQuote(c);
@@ -364,7 +405,7 @@ export class CsvFramer extends Transform {
         } else {
           forwardAsIs = true;
         }
-        this.remember(recordLine);
+        this.remember(recordLine, this.special || this.bareCr || this.hasNul);
       }
     }
 
@@ -383,18 +424,15 @@ export class CsvFramer extends Transform {
     this.crPending = false;
     this.bareCr = false;
     this.hasNul = false;
+    this.special = false;
     this.recordBytes = 0;
     this.recordLine = this.line;
   }
 
-  private remember(line: number): void {
+  private remember(line: number, special: boolean): void {
     const n = this.stats.forwarded++;
-    if (n === this.lines.length) {
-      const grown = new Int32Array(this.lines.length * 2);
-      grown.set(this.lines);
-      this.lines = grown;
-    }
-    this.lines[n] = line;
+    this.lines = setGrowing(this.lines, n, line);
+    if (special) this.specials = setGrowing(this.specials, this.stats.special++, n + 1);
   }
 
   private readHeader(text: string): void {
@@ -417,4 +455,15 @@ export class CsvFramer extends Transform {
     ];
     this.stats.rejectedRows.push({ line, ...(parcelId ? { parcel_id: parcelId.slice(0, 100) } : {}), errors });
   }
+}
+
+/** `array[at] = value`, doubling the array first when it is full; answers the array to keep. */
+function setGrowing(array: Int32Array, at: number, value: number): Int32Array {
+  let out = array;
+  if (at === out.length) {
+    out = new Int32Array(array.length * 2);
+    out.set(array);
+  }
+  out[at] = value;
+  return out;
 }

@@ -70,6 +70,27 @@ const num = (column: string) => `c."n_${column}"`;
 const quoted = (column: string) =>
   `'''' || CASE WHEN char_length(${t(column)}) > 40 THEN left(${t(column)}, 40) || '…' ELSE ${t(column)} END || ''''`;
 
+/**
+ * Which copied records take the general path. A plain record (see CsvFramer) is printable ASCII with no
+ * blank at the edge of a value and no `0x`: its values need no trimming, cannot hold control characters
+ * and cannot be hex numbers, so the checks for those are left out for it. 'some': the ordinals of the
+ * other records are in `import_special`.
+ */
+export type SpecialRows = 'none' | 'some' | 'all';
+
+/** `full` for special records, `plain` for plain ones, decided once per statement where it can be. */
+function byRow(special: SpecialRows, full: string, plain: string, flag: string): string {
+  if (special === 'none') return plain;
+  if (special === 'all') return full;
+  return `CASE WHEN ${flag} THEN ${full} ELSE ${plain} END`;
+}
+
+/** A condition that holds only for special records (no SQL when there are none). */
+function onlySpecial(special: SpecialRows, condition: string, flag = 'c.special'): string | null {
+  if (special === 'none') return null;
+  return special === 'all' ? condition : `${flag} AND ${condition}`;
+}
+
 type Rule =
   | { kind: 'id' }
   | { kind: 'text'; max: number; required: boolean }
@@ -77,18 +98,22 @@ type Rule =
   | { kind: 'oneOf'; values: readonly string[] };
 
 /** The message for one field (NULL when the value is fine), mirroring RowReader in row-validators.ts. */
-function messageSql(column: string, rule: Rule): string {
+function messageSql(column: string, rule: Rule, special: SpecialRows): string {
   const v = t(column);
+  const when = (condition: string, message: string) => {
+    const sql = onlySpecial(special, condition);
+    return sql === null ? '' : `WHEN ${sql} THEN ${message}`;
+  };
   switch (rule.kind) {
     case 'id':
       return `CASE WHEN ${v} IS NULL THEN 'is required'
         WHEN char_length(${v}) > ${LIMITS.idMaxLength} THEN 'is longer than ${LIMITS.idMaxLength} characters'
-        WHEN ${v} ~ ${CONTROL} THEN 'contains control characters'
-        WHEN ${v} ~ '[\\t\\n\\r]' THEN 'must not contain tabs or line breaks' END`;
+        ${when(`${v} ~ ${CONTROL}`, `'contains control characters'`)}
+        ${when(`${v} ~ '[\\t\\n\\r]'`, `'must not contain tabs or line breaks'`)} END`;
     case 'text':
       return `CASE WHEN ${v} IS NULL THEN ${rule.required ? `'is required'` : 'NULL'}
         WHEN char_length(${v}) > ${rule.max} THEN 'is longer than ${rule.max} characters'
-        WHEN ${v} ~ ${CONTROL} THEN 'contains control characters' END`;
+        ${when(`${v} ~ ${CONTROL}`, `'contains control characters'`)} END`;
     case 'number': {
       const n = num(column);
       const notNumber = rule.integer
@@ -111,7 +136,7 @@ interface KindSql {
   /** Columns also read as numbers `n_<name>`. */
   numeric: readonly string[];
   /** Field messages in the order the JavaScript validator reports them. */
-  messages: (present: ReadonlySet<string>) => { field: string; sql: string }[];
+  messages: (present: ReadonlySet<string>, special: SpecialRows) => { field: string; sql: string }[];
   /** The staging row (same columns as the row-by-row import's staging table), from a valid row. */
   staged: (present: ReadonlySet<string>) => string;
 }
@@ -135,12 +160,16 @@ const PARCEL_RULES: [string, Rule][] = [
 const PARCELS: KindSql = {
   columns: [...PARCEL_RULES.map(([c]) => c), WKT_COLUMN],
   numeric: PARCEL_RULES.filter(([, r]) => r.kind === 'number').map(([c]) => c),
-  messages: () => {
+  messages: (_present, special) => {
     // The latest year built allowed moves with the calendar, as in validateParcelRow.
     const yearMax = new Date().getUTCFullYear() + 5;
     const out = PARCEL_RULES.map(([column, rule]) => ({
       field: column,
-      sql: messageSql(column, rule.kind === 'number' && column === 'year_built' ? { ...rule, max: yearMax } : rule),
+      sql: messageSql(
+        column,
+        rule.kind === 'number' && column === 'year_built' ? { ...rule, max: yearMax } : rule,
+        special,
+      ),
     }));
     const [lon, lat] = [t('lon'), t('lat')];
     out.push(
@@ -200,49 +229,85 @@ const PARCEL_MERGE = `
          (SELECT count(*) FROM updated)::int AS updated`;
 
 /**
+ * A county's first parcels: every valid row is inserted as it is, with no sort for the last row of a key
+ * and no comparison with stored rows. A key that comes twice in the file breaks the unique constraint;
+ * the caller then rolls back to before this and merges (PARCEL_MERGE).
+ */
+const PARCEL_FIRST_LOAD = `
+  INSERT INTO parcels (county_id, parcel_id, ${PARCEL_VALUE_COLUMNS.join(', ')})
+  SELECT $1, parcel_id, ${PARCEL_VALUE_COLUMNS.join(', ')} FROM import_valid`;
+const PARCELS_NATURAL_KEY = 'uq_parcels_county_parcel';
+
+/** Larger shares of special records take the general path for every row (no join with their list). */
+const SPECIAL_JOIN_MAX_SHARE = 0.5;
+
+/**
  * The double a text holds, with JavaScript's Number() rules for the syntax row-validators.ts accepts;
  * NULL when it is not such a number. With PostgreSQL 16+ the common case is one soft input check and a
- * cast; the regular expression (slow) only sees values that check refuses. float8in also reads hex,
- * NaN and Infinity, which the validator does not: those are excluded.
+ * cast; the regular expression (slow) only sees values that check refuses. float8in also reads hex
+ * (`0x…`, never in a plain record), NaN and Infinity, which the validator does not: those are excluded.
  */
-function numberSql(v: string, softInput: boolean): string {
+function numberSql(v: string, softInput: boolean, special: SpecialRows): string {
   const fallback = `WHEN ${v} ~ ${ANY_NUMBER} THEN pg_temp.tf_import_float8(${v})`;
   if (!softInput) {
     return `CASE WHEN ${v} ~ ${PLAIN_NUMBER} THEN ${v}::double precision ${fallback} END`;
   }
-  return `CASE WHEN strpos(${v}, 'x') > 0 OR strpos(${v}, 'X') > 0 THEN NULL
+  const noHex = onlySpecial(special, `(strpos(${v}, 'x') > 0 OR strpos(${v}, 'X') > 0)`, 's.special');
+  return `CASE ${noHex === null ? '' : `WHEN ${noHex} THEN NULL`}
     WHEN pg_input_is_valid(${v}, 'float8') THEN nullif(nullif(nullif(${v}::double precision, 'NaN'), 'Infinity'), '-Infinity')
     ${fallback} END`;
 }
 
-/** Every row of import_stage with its trimmed text (`t_*`), numbers (`n_*`) and geometry JSON (`g`). */
-function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boolean): string {
+/**
+ * Every row of import_stage with whether it is special, its trimmed text (`t_*`), numbers (`n_*`) and
+ * geometry JSON (`g`). A plain record's values are already trimmed.
+ */
+function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boolean, special: SpecialRows): string {
   const trimmed = kind.columns
     .filter((c) => c !== WKT_COLUMN)
-    .map((c) => (present.has(c) ? `nullif(btrim(r."${c}", ${WS}), '')` : 'NULL::text') + ` AS "t_${c}"`);
+    .map(
+      (c) =>
+        (present.has(c)
+          ? byRow(special, `nullif(btrim(r."${c}", ${WS}), '')`, `nullif(r."${c}", '')`, 's.special')
+          : 'NULL::text') + ` AS "t_${c}"`,
+    );
   trimmed.push(`${present.has(WKT_COLUMN) ? `nullif(r."${WKT_COLUMN}", '')::jsonb` : 'NULL::jsonb'} AS g`);
-  const numbers = kind.numeric.map((c) => `${numberSql(`v."t_${c}"`, softInput)} AS "n_${c}"`);
+  const numbers = kind.numeric.map((c) => `${numberSql(`v."t_${c}"`, softInput, special)} AS "n_${c}"`);
+  const flag = special === 'some' ? 'sp.ord IS NOT NULL' : String(special === 'all');
   // OFFSET 0 keeps each value computed once per row (a pulled-up subquery would repeat the expressions).
   return `
-    SELECT r.ord, v.*, n.*
+    SELECT r.ord, s.special, v.*, n.*
       FROM import_stage r
+      ${special === 'some' ? 'LEFT JOIN import_special sp ON sp.ord = r.ord' : ''}
+      CROSS JOIN LATERAL (SELECT ${flag} AS special OFFSET 0) s
       CROSS JOIN LATERAL (SELECT ${trimmed.join(', ')} OFFSET 0) v
       CROSS JOIN LATERAL (SELECT ${numbers.join(', ')} OFFSET 0) n`;
 }
 
-/** SQL of one set-wise import: staging table, validation, rejected rows. Exported for tests. */
-export function setwiseSql(kindName: SetwiseKind, columns: readonly string[], serverVersionNum = 160000) {
-  const kind = KINDS[kindName];
-  const present = new Set(columns);
-  const messages = kind.messages(present);
-  // pg_input_is_valid() came with PostgreSQL 16.
-  const rows = readRowsSql(kind, present, serverVersionNum >= 160000);
-  const valid = messages.map((m) => `(${m.sql}) IS NULL`).join('\n AND ');
+/** The staging table of raw text values and the COPY that fills it, for the file's columns. */
+export function stagingSql(columns: readonly string[]) {
   return {
     createRaw: `CREATE TEMP TABLE import_stage (ord integer GENERATED ALWAYS AS IDENTITY, ${columns
       .map((c) => `"${c}" text`)
       .join(', ')}) ON COMMIT DROP`,
     copy: `COPY import_stage (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN (FORMAT csv)`,
+  };
+}
+
+/** The validation of the staged rows: the valid ones into import_valid, the first rejected ones with reasons. */
+export function validationSql(
+  kindName: SetwiseKind,
+  columns: readonly string[],
+  special: SpecialRows = 'all',
+  serverVersionNum = 160000,
+) {
+  const kind = KINDS[kindName];
+  const present = new Set(columns);
+  const messages = kind.messages(present, special);
+  // pg_input_is_valid() came with PostgreSQL 16.
+  const rows = readRowsSql(kind, present, serverVersionNum >= 160000, special);
+  const valid = messages.map((m) => `(${m.sql}) IS NULL`).join('\n AND ');
+  return {
     stage: `CREATE TEMP TABLE import_valid ON COMMIT DROP AS SELECT ${kind.staged(present)} FROM (${rows}) c WHERE ${valid}`,
     rejected: `
       SELECT c.ord, left(${t('parcel_id')}, 100) AS parcel_id, ARRAY[${messages.map((m) => m.sql).join(',\n')}]::text[] AS messages
@@ -272,19 +337,21 @@ export class SetwiseCsvImporter {
 
   /**
    * One import in one transaction: `writeRaw` streams the CSV records (no header; `columns` in file
-   * order) into COPY; validation, rejected rows and the upsert follow in SQL. Any failure rolls back.
+   * order) into COPY and answers the ordinals of the records that are not plain (CsvFramer); validation,
+   * rejected rows and the upsert follow in SQL. Any failure rolls back.
    */
   async importCsv(
     countyId: string,
     kind: SetwiseKind,
     columns: readonly string[],
-    writeRaw: (copyIn: Writable) => Promise<void>,
+    writeRaw: (copyIn: Writable) => Promise<Int32Array>,
     rejectedShown: number,
   ): Promise<SetwiseOutcome> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const client = (runner as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
-    const sql = setwiseSql(kind, columns, await this.serverVersion(client));
+    const serverVersion = await this.serverVersion(client);
+    const staging = stagingSql(columns);
     let broken: unknown;
     let copyIn: Writable | undefined;
     try {
@@ -293,12 +360,13 @@ export class SetwiseCsvImporter {
       await client.query(`SET LOCAL statement_timeout = 0`);
       // Doubles turned into JSON (Point coordinates) keep every digit.
       await client.query(`SET LOCAL extra_float_digits = 3`);
-      await client.query(sql.createRaw);
+      await client.query(staging.createRaw);
       const t0 = performance.now();
-      const copy = client.query(copyFrom(sql.copy));
+      const copy = client.query(copyFrom(staging.copy));
       copyIn = copy;
+      let specialOrdinals: Int32Array;
       try {
-        await writeRaw(copy);
+        specialOrdinals = await writeRaw(copy);
       } catch (error) {
         throw copyFormatProblem(error);
       }
@@ -312,6 +380,19 @@ export class SetwiseCsvImporter {
       };
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`terrafusion:import:${countyId}`]);
       await client.query(TRY_FLOAT8);
+      const special: SpecialRows =
+        specialOrdinals.length === 0
+          ? 'none'
+          : specialOrdinals.length > copied * SPECIAL_JOIN_MAX_SHARE
+            ? 'all'
+            : 'some';
+      if (special === 'some') {
+        await client.query(`CREATE TEMP TABLE import_special ON COMMIT DROP AS SELECT unnest($1::int[]) AS ord`, [
+          Array.from(specialOrdinals),
+        ]);
+        await client.query('ANALYZE import_special');
+      }
+      const sql = validationSql(kind, columns, special, serverVersion);
       const stage = await client.query(sql.stage);
       const staged = stage.rowCount ?? 0;
       lap('validate_ms');
@@ -328,15 +409,16 @@ export class SetwiseCsvImporter {
         }));
       }
       lap('rejected_rows_ms');
-      const { rows } = await client.query<{ distinct_rows: number; inserted: number; updated: number }>(PARCEL_MERGE, [
-        countyId,
-      ]);
+      const { distinct_rows, inserted, updated } =
+        (await this.firstLoad(client, countyId, staged)) ?? (await this.merge(client, countyId));
       lap('merge_ms');
       await client.query('COMMIT');
       lap('commit_ms');
       phases.copy_ms = Math.round(phases.copy_ms);
-      this.logger.debug({ county_id: countyId, kind, copied, staged, ...phases }, 'Set-wise import phases');
-      const { distinct_rows, inserted, updated } = rows[0];
+      this.logger.debug(
+        { county_id: countyId, kind, copied, staged, special: specialOrdinals.length, ...phases },
+        'Set-wise import phases',
+      );
       return {
         copied,
         staged,
@@ -361,6 +443,40 @@ export class SetwiseCsvImporter {
       ).releasePostgresConnection(broken);
     }
   }
+
+  private async merge(client: PoolClient, countyId: string): Promise<MergeCounts> {
+    const { rows } = await client.query<MergeCounts>(PARCEL_MERGE, [countyId]);
+    return rows[0];
+  }
+
+  /**
+   * When the county has no parcels yet, the valid rows are inserted as they are; null when it has some,
+   * or when the file names a key twice (then nothing of this attempt is left).
+   */
+  private async firstLoad(client: PoolClient, countyId: string, staged: number): Promise<MergeCounts | null> {
+    const { rows } = await client.query<{ any: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM parcels WHERE county_id = $1) AS any',
+      [countyId],
+    );
+    if (rows[0].any) return null;
+    await client.query('SAVEPOINT first_load');
+    try {
+      const { rowCount } = await client.query(PARCEL_FIRST_LOAD, [countyId]);
+      await client.query('RELEASE SAVEPOINT first_load');
+      return { distinct_rows: staged, inserted: rowCount ?? 0, updated: 0 };
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code !== '23505' || constraint !== PARCELS_NATURAL_KEY) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT first_load');
+      return null;
+    }
+  }
+}
+
+interface MergeCounts {
+  distinct_rows: number;
+  inserted: number;
+  updated: number;
 }
 
 /** COPY's own complaints about the bytes (bad UTF-8, a CSV it cannot read) are the caller's 400. */
