@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadEnv } from './config/env.js';
 import { resolveDatabase } from './database/resolve-database.js';
+import { DatabaseUnavailableError } from './database/wait-for-database.js';
 import { installSignalHandlers } from './lifecycle/graceful-shutdown.js';
 import { printBanner } from './lifecycle/banner.js';
 import { runStartupTasks } from './lifecycle/startup-tasks.js';
@@ -48,6 +49,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
+  if (error instanceof DatabaseUnavailableError) {
+    process.stderr.write(`TerraFusion API failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `TerraFusion API failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

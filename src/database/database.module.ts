@@ -17,12 +17,16 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => {
             const env = loadEnv();
-            return buildDataSourceOptions({
-              url,
-              poolMax: env.DATABASE_POOL_MAX,
-              connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
-              statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
-            });
+            return {
+              ...buildDataSourceOptions({
+                url,
+                poolMax: env.DATABASE_POOL_MAX,
+                connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+                statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+              }),
+              // resolveDatabase() has waited for the database (saying so); a failure now is not waited out silently.
+              retryAttempts: 0,
+            };
           },
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();

@@ -1,7 +1,9 @@
 // Decides where the database is: DATABASE_URL, or an embedded server under DATA_DIR/postgres.
 import { resolve } from 'node:path';
 import type { Env } from '../config/env.schema.js';
+import { createStartupLogger } from '../logging/startup-logger.js';
 import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
+import { waitForDatabase, type StartupLog } from './wait-for-database.js';
 
 export const EMBEDDED_DATABASE_NAME = 'terrafusion';
 
@@ -10,8 +12,23 @@ export interface ResolvedDatabase {
   embedded?: RunningPostgres;
 }
 
-export async function resolveDatabase(env: Env): Promise<ResolvedDatabase> {
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL };
+/** DATABASE_URL once it accepts connections, or an embedded server started for the service. */
+export async function resolveDatabase(
+  env: Env,
+  log: StartupLog = createStartupLogger(env, 'Database'),
+): Promise<ResolvedDatabase> {
+  if (env.DATABASE_URL) {
+    await waitForDatabase(
+      env.DATABASE_URL,
+      {
+        retries: env.DATABASE_CONNECT_RETRIES,
+        delayMs: env.DATABASE_CONNECT_RETRY_DELAY_MS,
+        connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      },
+      log,
+    );
+    return { url: env.DATABASE_URL };
+  }
   const embedded = await startEmbeddedPostgres({
     dataDir: resolve(env.DATA_DIR, 'postgres'),
     port: env.EMBEDDED_PG_PORT,

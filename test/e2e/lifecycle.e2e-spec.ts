@@ -86,6 +86,60 @@ describe('lifecycle of the built service', () => {
     }
   }, 90_000);
 
+  it('waits for a DATABASE_URL that is not up yet, logging each attempt at once, and starts when it comes', async () => {
+    const s = await spawnServer({
+      DATABASE_URL: pg.url('postgres'),
+      DATABASE_CONNECT_RETRIES: '100',
+      DATABASE_CONNECT_RETRY_DELAY_MS: '200',
+    });
+    servers.push(s);
+    try {
+      await waitFor('a logged failed attempt', async () => /"attempt":2,"attempts":101/.test(s.stdout()), 20_000);
+      expect(s.stdout()).toMatch(
+        /"level":40,.*"msg":"Database not reachable \(attempt 1 of 101\): connect ECONNREFUSED/,
+      );
+      await pg.start();
+      await s.ready();
+      expect(s.stdout()).toMatch(/"msg":"Database reachable \(attempt \d+ of 101\)"/);
+      s.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    } finally {
+      await pg.stop();
+    }
+  }, 90_000);
+
+  it('gives up on an unreachable database after its retries, and at once on a missing database, with exit 1', async () => {
+    const started = Date.now();
+    const down = await spawnServer({
+      DATABASE_URL: 'postgres://app:hunter2-secret@127.0.0.1:1/terrafusion',
+      DATABASE_CONNECT_RETRIES: '2',
+      DATABASE_CONNECT_RETRY_DELAY_MS: '100',
+    });
+    servers.push(down);
+    expect(await down.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(down.stdout().match(/Database not reachable/g)).toHaveLength(2);
+    expect(down.stderr()).toContain('The database is not reachable after 3 attempt(s): connect ECONNREFUSED');
+    expect(down.stdout() + down.stderr()).not.toContain('hunter2');
+    expect(down.stderr()).not.toMatch(/\n\s+at /); // no stack trace
+
+    await pg.start();
+    try {
+      const missing = await spawnServer({
+        DATABASE_URL: pg.url('no_such_db'),
+        DATABASE_CONNECT_RETRY_DELAY_MS: '5000',
+      });
+      servers.push(missing);
+      expect(await missing.exited).toBe(1);
+      expect(missing.stderr()).toMatch(
+        /The database refused the connection: database "no_such_db" does not exist \(3D000\)/,
+      );
+      expect(missing.stdout()).not.toContain('Database not reachable');
+    } finally {
+      await pg.stop();
+    }
+  }, 90_000);
+
   it('drains on SIGTERM: ready 503 at once, live 200, in-flight request completes, exit 0, embedded PostgreSQL stopped', async () => {
     // No DATABASE_URL: the service starts its embedded server on the cluster prepared above.
     const s = await spawnServer({
