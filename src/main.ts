@@ -36,8 +36,10 @@ async function bootstrap(): Promise<void> {
     app,
     logger,
     timings: { delayMs: env.SHUTDOWN_DELAY_MS, graceMs: env.SHUTDOWN_GRACE_MS },
-    afterClose: async () => {
+    beforeClose: async () => {
       await management?.close();
+    },
+    afterClose: async () => {
       await database.embedded?.stop();
     },
   });

@@ -24,7 +24,7 @@ function fakeApp(server: Server, state: ShutdownState, close: () => Promise<void
 }
 
 describe('gracefulShutdown', () => {
-  it('drains first, waits for the request in flight, then closes the app, then the database, exit 0', async () => {
+  it('drains first, waits for the request in flight, stops the other listeners, closes the app, then the database, exit 0', async () => {
     const events: string[] = [];
     const { server, port } = await listening((_req, res) => {
       setTimeout(() => res.end('done'), 300);
@@ -48,6 +48,9 @@ describe('gracefulShutdown', () => {
       app: fakeApp(server, state, async () => undefined, events),
       logger: quiet,
       timings: { delayMs: 100, graceMs: 5000 },
+      beforeClose: async () => {
+        events.push('beforeClose');
+      },
       afterClose: async () => {
         events.push('afterClose');
       },
@@ -60,7 +63,7 @@ describe('gracefulShutdown', () => {
     await done;
     expect(await answer).toBe('done');
     expect(state.closing).toBe(true);
-    expect(events).toEqual(['response', 'app.close', 'afterClose']);
+    expect(events).toEqual(['response', 'beforeClose', 'app.close', 'afterClose']);
     expect(exitCode).toBe(0);
     expect(server.listening).toBe(false);
   });

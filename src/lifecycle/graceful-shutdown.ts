@@ -19,6 +19,11 @@ export interface ShutdownSteps {
   app: INestApplication;
   logger: LoggerService;
   timings: ShutdownTimings;
+  /**
+   * Runs once the main server has drained, before the app (and its database pools) close: other
+   * listeners of the process (the management port) stop here, so nothing reaches a closed pool.
+   */
+  beforeClose?: () => Promise<void>;
   /** Runs after the app closed (e.g. stop the embedded database). */
   afterClose?: () => Promise<void>;
   exit?: (code: number) => void;
@@ -82,6 +87,12 @@ export async function gracefulShutdown(signal: string, steps: ShutdownSteps): Pr
     logger.warn?.('Grace period over; closed the connections still open', 'Shutdown');
   }
 
+  try {
+    await steps.beforeClose?.();
+  } catch (error) {
+    code = 1;
+    logger.error(`Error before close: ${(error as Error).message}`, undefined, 'Shutdown');
+  }
   try {
     await app.close();
   } catch (error) {
