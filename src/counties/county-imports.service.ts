@@ -147,7 +147,7 @@ export class CountyImportsService {
         async (copyIn) => {
           await pipeline(framer, copyIn);
           await framing;
-          return framer.specialOrdinals();
+          return framer.specialRecords();
         },
         REJECTED_ROWS_SHOWN,
       );

@@ -1,14 +1,15 @@
 // The set-wise parcel CSV import (COPY + validation in SQL) against the row rules of row-validators.ts:
 // every row of a file of awkward values must come out as validateParcelRow says — stored with the same
-// values, or rejected with the same messages in the same order. Plain records take a shorter SQL path
-// than the others (see CsvFramer.specialOrdinals), so the files are built to exercise each: only plain
-// records, a few special ones among many plain ones, and special ones only.
+// values, or rejected with the same messages in the same order. Plain values take a shorter SQL path than
+// special ones (see CsvFramer.specialRecords), decided per column: no special value, a few (tested per
+// row), or most (full checks throughout). The files are built to exercise each.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvFramer } from '../../src/counties/import/csv-framer.js';
 import { parcelsSpec } from '../../src/counties/import/import-formats.js';
 import { validateParcelRow } from '../../src/counties/import/row-validators.js';
+import { planSpecialValues } from '../../src/counties/import/sql-import.js';
 import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
@@ -118,13 +119,18 @@ function buildFile(prefix: string, cases: Fields[]): { csv: string; rows: Case[]
   );
 }
 
-/** How many records of `csv` the framer counts as special. */
-async function specialCount(csv: string): Promise<number> {
+/** How the import will read each column of `csv`: 'none', 'some' or 'all' of its values special. */
+async function columnModes(csv: string): Promise<Record<string, string>> {
   const framer = new CsvFramer(parcelsSpec);
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   await pipeline(Readable.from([Buffer.from(csv)]), framer, sink);
-  return framer.specialOrdinals().length;
+  const { special } = planSpecialValues(PARCEL_COLUMNS, framer.specialRecords(), framer.stats.forwarded);
+  return Object.fromEntries(PARCEL_COLUMNS.map((c) => [c, special(c).mode]));
 }
+
+/** `cases` with every value of `columns` padded with blanks, unless the case sets it. */
+const padded = (cases: Fields[], columns: string[]): Fields[] =>
+  cases.map((c, i) => ({ ...Object.fromEntries(columns.map((k) => [k, ` ${parcel('x', i)[k]} `])), ...c }));
 
 describe('Parcel CSV import follows the row rules', () => {
   let t: TestApp;
@@ -170,21 +176,33 @@ describe('Parcel CSV import follows the row rules', () => {
 
   it('plain records only', async () => {
     const { csv, rows } = buildFile('PL', PLAIN_CASES);
-    expect(await specialCount(csv)).toBe(0);
+    expect(new Set(Object.values(await columnModes(csv)))).toEqual(new Set(['none']));
     await importAndCompare('rules-plain', csv, rows);
   });
 
   it('a few special records among many plain ones', async () => {
     const filler = Array.from({ length: 3 * SPECIAL_CASES.length }, () => ({}));
     const { csv, rows } = buildFile('MX', [...PLAIN_CASES, ...SPECIAL_CASES, ...filler]);
-    expect(await specialCount(csv)).toBe(SPECIAL_CASES.length);
+    expect(await columnModes(csv)).toMatchObject({ parcel_id: 'some', land_sqft: 'some', situs_address: 'some' });
     await importAndCompare('rules-mixed', csv, rows);
   });
 
   it('special records only', async () => {
     const { csv, rows } = buildFile('SP', SPECIAL_CASES);
-    expect(await specialCount(csv)).toBe(SPECIAL_CASES.length);
+    expect(await columnModes(csv)).toMatchObject({ parcel_id: 'some', quality: 'none' });
     await importAndCompare('rules-special', csv, rows);
+  });
+
+  it('columns whose values are mostly special, beside columns with a few or none', async () => {
+    const { csv, rows } = buildFile('PD', padded([...PLAIN_CASES, ...SPECIAL_CASES], ['situs_address', 'lon', 'lat']));
+    expect(await columnModes(csv)).toMatchObject({
+      situs_address: 'all',
+      lon: 'all',
+      lat: 'all',
+      parcel_id: 'some',
+      quality: 'none',
+    });
+    await importAndCompare('rules-padded', csv, rows);
   });
 
   it("a county's first import with a key twice in the file: the last row wins", async () => {

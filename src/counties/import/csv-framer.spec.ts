@@ -41,41 +41,57 @@ describe('CsvFramer', () => {
     }
   });
 
-  it('tells plain records from special ones, at any chunk boundary never calling a special one plain', async () => {
-    const records: [string, boolean][] = [
-      ['P-1,2024-01-01,100,true,,', false],
-      ['P-2, 2024-01-02,100,true,,', true], // blank before a value
-      ['P-3,2024-01-03 ,100,true,,', true], // blank after a value
-      ['P-4,"2024-01-04",100,true,,', false],
-      ['P-5," 2024-01-05",100,true,,', true], // blank inside the quotes
-      ['P-6,"2024-01-06 ",100,true,,', true],
-      ['P-7,"2024-01-07" ,100,true,,', true], // blank after the closing quote
-      ['P-8,2024-01-08,0x10,true,,', true], // hex
-      ['P-9,2024-01-09,"0X10",true,,', true],
-      ['P-10,2024-01-10,100,true,,Peña', true], // beyond ASCII
-      ['P-11,2024-01-11,100,true,,a\tb', true], // tab
-      ['P-12,2024-01-12,100,true,"a\nb",', true], // line break in a value
-      ['P-13,2024-01-13,100,true,"say ""hi""",', false],
-      ['P-14,2024-01-14,100,true,,WD ', true], // blank at the end of the record
-      ['P-15,2024-01-15,1x0,true,,', false],
-      ['P-16,2024-01-16,100,true,"a, b",', false],
-      ['P-17,2024-01-17,100,true,,\u007f', true], // DEL
-      ['P-18,2024-01-18,100,true,"a "" ",', true], // ends with a blank after an escaped quote
-      ['P-19,2024-01-19,100,true,"",', false],
-      ['P-20,2024-01-20,100,true,,\u0000', true], // NUL (rewritten)
-      ['P-21,2024-01-21,100,true,,WD', false],
+  it('tells plain values from special ones, at any chunk boundary never calling a special one plain', async () => {
+    // Each record with the fields (1-based) whose values are special.
+    const records: [string, number[]][] = [
+      ['P-1,2024-01-01,100,true,,', []],
+      ['P-2, 2024-01-02,100,true,,', [2]], // blank before a value
+      ['P-3,2024-01-03 ,100,true,,', [2]], // blank after a value
+      ['P-4,"2024-01-04",100,true,,', []],
+      ['P-5," 2024-01-05",100,true,,', [2]], // blank inside the quotes
+      ['P-6,"2024-01-06 ",100,true,,', [2]],
+      ['P-7,"2024-01-07" ,100,true,,', [2]], // blank after the closing quote
+      ['P-8,2024-01-08,0x10,true,,', [3]], // hex
+      ['P-9,2024-01-09,"0X10",true,,', [3]],
+      ['P-10,2024-01-10,100,true,,Peña', [6]], // beyond ASCII
+      ['P-11,2024-01-11,100,true,,a\tb', [6]], // tab
+      ['P-12,2024-01-12,100,true,"a\nb",', [5]], // line break in a value
+      ['P-13,2024-01-13,100,true,"say ""hi""",', []],
+      ['P-14,2024-01-14,100,true,,WD ', [6]], // blank at the end of the record
+      ['P-15,2024-01-15,1x0,true,,', []],
+      ['P-16,2024-01-16,100,true,"a, b",', []],
+      ['P-17,2024-01-17,100,true,,\u007f', [6]], // DEL
+      ['P-18,2024-01-18,100,true,"a "" ",', [5]], // ends with a blank after an escaped quote
+      ['P-19,2024-01-19,100,true,"",', []],
+      [' P-20,2024-01-20,100\t,true,,', [1, 3]],
+      ['P-21,2024-01-21,100,true,,WD', []],
     ];
     const body = `${SALES}\n${records.map(([r]) => r).join('\n')}\n`;
-    const special = records.flatMap(([, s], i) => (s ? [i + 1] : []));
+    const expected = records.flatMap(([, fields], i) =>
+      fields.length ? [{ ordinal: i + 1, mask: fields.reduce((m, f) => m | (1 << (f - 1)), 0) }] : [],
+    );
+    const special = (framer: CsvFramer) => {
+      const { ordinals, masks } = framer.specialRecords();
+      return Array.from(ordinals, (ordinal, k) => ({ ordinal, mask: masks[k] }));
+    };
     const whole = await frame(salesSpec, [body]);
-    expect(Array.from(whole.framer.specialOrdinals())).toEqual(special);
-    expect(whole.framer.stats.special).toBe(special.length);
+    expect(special(whole.framer)).toEqual(expected);
+    expect(whole.framer.stats.special).toBe(expected.length);
     for (const size of [1, 2, 3, 5, 8, 13]) {
-      const { framer } = await frame(salesSpec, pieces(body, size));
-      expect(Array.from(framer.specialOrdinals())).toEqual(expect.arrayContaining(special));
+      const found = new Map(
+        special((await frame(salesSpec, pieces(body, size))).framer).map((r) => [r.ordinal, r.mask]),
+      );
+      for (const { ordinal, mask } of expected)
+        expect([ordinal, (found.get(ordinal) ?? 0) & mask]).toEqual([ordinal, mask]);
     }
     const crlf = await frame(salesSpec, [`${SALES}\r\nP-1,2024,1,t,,WD \r\nP-2,2024,1,t,,WD\r\n`]);
-    expect(Array.from(crlf.framer.specialOrdinals())).toEqual([1]);
+    expect(special(crlf.framer)).toEqual([{ ordinal: 1, mask: 1 << 5 }]);
+    // A NUL or a bare CR inside makes every field special (the record is rewritten).
+    const nul = await frame(salesSpec, [`${SALES}\nP-1,2024,1,t,,a\u0000b\nP-2,2024,1\r0,t,,\n`]);
+    expect(special(nul.framer)).toEqual([
+      { ordinal: 1, mask: -1 },
+      { ordinal: 2, mask: -1 },
+    ]);
   });
 
   it('sets aside rows with the wrong number of fields and skips rows of empty values', async () => {

@@ -114,8 +114,14 @@ export interface FramerStats {
   rejected: number;
   /** The first REJECTED_ROWS_SHOWN of them. */
   rejectedRows: RejectedRow[];
-  /** Records passed on that are not plain (see CsvFramer.specialOrdinals). */
+  /** Records passed on with a special value (see CsvFramer.specialRecords). */
   special: number;
+}
+
+/** The passed-on records with special values: ordinals (1-based, ascending) and which fields (bit n−1 = field n). */
+export interface SpecialRecords {
+  ordinals: Int32Array;
+  masks: Int32Array;
 }
 
 /**
@@ -133,6 +139,7 @@ export class CsvFramer extends Transform {
   private wktIndex = -1;
   private lines: Int32Array = new Int32Array(1024);
   private specials: Int32Array = new Int32Array(64);
+  private specialMasks: Int32Array = new Int32Array(64);
   private first = true;
 
   // Scanner state; it survives chunk boundaries.
@@ -142,8 +149,8 @@ export class CsvFramer extends Transform {
   private crPending = false;
   private bareCr = false;
   private hasNul = false;
-  /** The current record is not plain (so far). */
-  private special = false;
+  /** Fields of the current record found special so far (bit n−1 = field n; fields past 31 mark all). */
+  private specialMask = 0;
   private recordBytes = 0;
   private line = 1;
   private recordLine = 1;
@@ -169,14 +176,21 @@ export class CsvFramer extends Transform {
   }
 
   /**
-   * Ordinals (1-based, ascending) of the passed-on records that are not plain. A plain record is
-   * printable ASCII only (no tab, control character or line break inside it, nothing beyond U+007E), has no
-   * blank at the start or end of a value (inside or outside quotes) and no `0x`/`0X`: PostgreSQL reads
-   * its values as they will be stored, so SQL validation can skip trimming and the checks for control
-   * characters and hex numbers. A record split across chunks at an awkward byte counts as special.
+   * The passed-on records with special values, and which. A value is plain when its field is printable
+   * ASCII only (no tab, control character or line break, nothing beyond U+007E), has no blank at its start
+   * or end (inside or outside quotes) and no `0x`/`0X`: PostgreSQL reads it as it will be stored, so SQL
+   * validation can skip trimming and the checks for control characters and hex numbers. A field cut by a
+   * chunk boundary at an awkward byte counts as special; a record with a CR or NUL inside is special in
+   * every field.
    */
-  specialOrdinals(): Int32Array {
-    return this.specials.subarray(0, this.stats.special);
+  specialRecords(): SpecialRecords {
+    const n = this.stats.special;
+    return { ordinals: this.specials.subarray(0, n), masks: this.specialMasks.subarray(0, n) };
+  }
+
+  /** The current field has a special value. */
+  private markSpecial(): void {
+    this.specialMask |= this.fieldCount <= 31 ? 1 << (this.fieldCount - 1) : -1;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -225,11 +239,11 @@ export class CsvFramer extends Transform {
       const c = b[i];
       if (state === UNQUOTED) {
         if (c === COMMA) {
-          if (i === 0 || b[i - 1] === SPACE) this.special = true;
+          if (i === 0 || b[i - 1] === SPACE) this.markSpecial();
           this.fieldCount++;
           state = FIELD_START;
         } else if (c === LF) {
-          if (i === 0 || b[i - 1] === SPACE) this.special = true;
+          if (i === 0 || b[i - 1] === SPACE) this.markSpecial();
           this.state = state;
           this.recordBytes = bytesBefore + (i - recordStart);
           this.endRecord(b, recordStart, i, i + 1);
@@ -241,13 +255,13 @@ export class CsvFramer extends Transform {
             `The CSV is malformed near line ${this.line}: Invalid Opening Quote: a quote is found in field ${this.fieldCount} at line ${this.line}`,
           );
         } else if (c === CR) {
-          if (i === 0 || b[i - 1] === SPACE) this.special = true;
+          if (i === 0 || b[i - 1] === SPACE) this.markSpecial();
           this.checkCr(b, i);
         } else if (c < SPACE || c > TILDE) {
-          this.special = true;
+          this.markSpecial();
           if (c === NUL) this.hasNul = true;
         } else if ((c | 0x20) === LOWER_X && (i === 0 || b[i - 1] === ZERO)) {
-          this.special = true;
+          this.markSpecial();
         }
       } else if (state === FIELD_START) {
         if (c === COMMA) {
@@ -260,16 +274,16 @@ export class CsvFramer extends Transform {
           bytesBefore = 0;
         } else if (c === QUOTE) {
           state = QUOTED;
-          if (i + 1 === n || b[i + 1] === SPACE) this.special = true;
+          if (i + 1 === n || b[i + 1] === SPACE) this.markSpecial();
         } else if (c === CR) {
           this.checkCr(b, i);
         } else if (c === SPACE || c === TAB) {
-          this.special = true;
+          this.markSpecial();
         } else {
           state = UNQUOTED;
           this.nonEmpty = true;
           if (c < SPACE || c > TILDE) {
-            this.special = true;
+            this.markSpecial();
             if (c === NUL) this.hasNul = true;
           }
         }
@@ -280,11 +294,11 @@ export class CsvFramer extends Transform {
         for (let j = i; j < end; j++) {
           const d = b[j];
           if (d < SPACE || d > TILDE) {
-            this.special = true;
+            this.markSpecial();
             if (d === LF) this.line++;
             else if (d === NUL) this.hasNul = true;
           } else if ((d | 0x20) === LOWER_X && (j === 0 || b[j - 1] === ZERO)) {
-            this.special = true;
+            this.markSpecial();
           }
         }
         if (q < 0) break; // the value goes on in the next chunk
@@ -292,7 +306,7 @@ export class CsvFramer extends Transform {
         state = QUOTE_IN_QUOTED;
       } else if (state === QUOTE_IN_QUOTED) {
         // Unless this is the second quote of `""`, the value ended at the quote before: its last byte is i - 2.
-        if (c !== QUOTE && (i < 2 || b[i - 2] === SPACE)) this.special = true;
+        if (c !== QUOTE && (i < 2 || b[i - 2] === SPACE)) this.markSpecial();
         if (c === QUOTE) {
           state = QUOTED;
           this.nonEmpty = true;
@@ -308,7 +322,7 @@ export class CsvFramer extends Transform {
           bytesBefore = 0;
         } else if (c === SPACE || c === TAB) {
           state = AFTER_CLOSE;
-          this.special = true;
+          this.markSpecial();
         } else if (c === CR) {
           state = AFTER_CLOSE;
           this.checkCr(b, i);
@@ -405,7 +419,7 @@ export class CsvFramer extends Transform {
         } else {
           forwardAsIs = true;
         }
-        this.remember(recordLine, this.special || this.bareCr || this.hasNul);
+        this.remember(recordLine, this.bareCr || this.hasNul ? -1 : this.specialMask);
       }
     }
 
@@ -424,15 +438,19 @@ export class CsvFramer extends Transform {
     this.crPending = false;
     this.bareCr = false;
     this.hasNul = false;
-    this.special = false;
+    this.specialMask = 0;
     this.recordBytes = 0;
     this.recordLine = this.line;
   }
 
-  private remember(line: number, special: boolean): void {
+  private remember(line: number, specialMask: number): void {
     const n = this.stats.forwarded++;
     this.lines = setGrowing(this.lines, n, line);
-    if (special) this.specials = setGrowing(this.specials, this.stats.special++, n + 1);
+    if (specialMask !== 0) {
+      const k = this.stats.special++;
+      this.specials = setGrowing(this.specials, k, n + 1);
+      this.specialMasks = setGrowing(this.specialMasks, k, specialMask);
+    }
   }
 
   private readHeader(text: string): void {

@@ -11,7 +11,7 @@ import type { FieldError } from '../../common/problem.js';
 import { PARCEL_VALUE_COLUMNS } from '../parcel-columns.js';
 import { PROPERTY_CLASSES } from '../parcel.entity.js';
 import { MalformedImportProblem } from './import-problems.js';
-import { WKT_COLUMN } from './csv-framer.js';
+import { WKT_COLUMN, type SpecialRecords } from './csv-framer.js';
 import { LIMITS } from './row-validators.js';
 
 /** The kinds imported set-wise (the others still validate row by row in JavaScript). */
@@ -71,24 +71,37 @@ const quoted = (column: string) =>
   `'''' || CASE WHEN char_length(${t(column)}) > 40 THEN left(${t(column)}, 40) || '…' ELSE ${t(column)} END || ''''`;
 
 /**
- * Which copied records take the general path. A plain record (see CsvFramer) is printable ASCII with no
- * blank at the edge of a value and no `0x`: its values need no trimming, cannot hold control characters
- * and cannot be hex numbers, so the checks for those are left out for it. 'some': the ordinals of the
- * other records are in `import_special`.
+ * How the values of one column are checked. A value is plain when CsvFramer found its field plain
+ * (printable ASCII, no blank at either end, no `0x`): it needs no trimming and cannot hold control
+ * characters or a hex number, so those checks are left out for it. 'none': no value of the column is
+ * special; 'all': every value takes the full checks; 'some': bit `bit` of the row's `mask` (from
+ * `import_special`) says which.
  */
-export type SpecialRows = 'none' | 'some' | 'all';
-
-/** `full` for special records, `plain` for plain ones, decided once per statement where it can be. */
-function byRow(special: SpecialRows, full: string, plain: string, flag: string): string {
-  if (special === 'none') return plain;
-  if (special === 'all') return full;
-  return `CASE WHEN ${flag} THEN ${full} ELSE ${plain} END`;
+export interface ColumnPlan {
+  mode: 'none' | 'some' | 'all';
+  bit: number;
 }
 
-/** A condition that holds only for special records (no SQL when there are none). */
-function onlySpecial(special: SpecialRows, condition: string, flag = 'c.special'): string | null {
-  if (special === 'none') return null;
-  return special === 'all' ? condition : `${flag} AND ${condition}`;
+/** Which columns' values are special, by column name. */
+export type SpecialPlan = (column: string) => ColumnPlan;
+
+/** Every value takes the full checks. */
+export const ALL_SPECIAL: SpecialPlan = () => ({ mode: 'all', bit: 0 });
+
+/** `(alias.mask & bit) <> 0`: the row's value of the column is special. */
+const isSpecial = (plan: ColumnPlan, alias: string) => `(${alias}.mask & ${plan.bit}) <> 0`;
+
+/** `full` for special values, `plain` for plain ones, decided once per statement where it can be. */
+function byValue(plan: ColumnPlan, full: string, plain: string, alias: string): string {
+  if (plan.mode === 'none') return plain;
+  if (plan.mode === 'all') return full;
+  return `CASE WHEN ${isSpecial(plan, alias)} THEN ${full} ELSE ${plain} END`;
+}
+
+/** A condition that can hold only for special values (no SQL when the column has none). */
+function onlySpecial(plan: ColumnPlan, condition: string, alias: string): string | null {
+  if (plan.mode === 'none') return null;
+  return plan.mode === 'all' ? condition : `${isSpecial(plan, alias)} AND ${condition}`;
 }
 
 type Rule =
@@ -98,10 +111,10 @@ type Rule =
   | { kind: 'oneOf'; values: readonly string[] };
 
 /** The message for one field (NULL when the value is fine), mirroring RowReader in row-validators.ts. */
-function messageSql(column: string, rule: Rule, special: SpecialRows): string {
+function messageSql(column: string, rule: Rule, plan: ColumnPlan): string {
   const v = t(column);
   const when = (condition: string, message: string) => {
-    const sql = onlySpecial(special, condition);
+    const sql = onlySpecial(plan, condition, 'c');
     return sql === null ? '' : `WHEN ${sql} THEN ${message}`;
   };
   switch (rule.kind) {
@@ -136,7 +149,7 @@ interface KindSql {
   /** Columns also read as numbers `n_<name>`. */
   numeric: readonly string[];
   /** Field messages in the order the JavaScript validator reports them. */
-  messages: (present: ReadonlySet<string>, special: SpecialRows) => { field: string; sql: string }[];
+  messages: (present: ReadonlySet<string>, special: SpecialPlan) => { field: string; sql: string }[];
   /** The staging row (same columns as the row-by-row import's staging table), from a valid row. */
   staged: (present: ReadonlySet<string>) => string;
 }
@@ -168,7 +181,7 @@ const PARCELS: KindSql = {
       sql: messageSql(
         column,
         rule.kind === 'number' && column === 'year_built' ? { ...rule, max: yearMax } : rule,
-        special,
+        special(column),
       ),
     }));
     const [lon, lat] = [t('lon'), t('lat')];
@@ -238,8 +251,46 @@ const PARCEL_FIRST_LOAD = `
   SELECT $1, parcel_id, ${PARCEL_VALUE_COLUMNS.join(', ')} FROM import_valid`;
 const PARCELS_NATURAL_KEY = 'uq_parcels_county_parcel';
 
-/** Larger shares of special records take the general path for every row (no join with their list). */
+/** A column with a larger share of special values takes the full checks for every row (no per-row test). */
 const SPECIAL_JOIN_MAX_SHARE = 0.5;
+
+/**
+ * The plan for a file's columns (in file order) from its special records: a column without special values
+ * is read plainly, one with many takes the full checks throughout, the others test each row's mask.
+ */
+export function planSpecialValues(
+  columns: readonly string[],
+  specials: SpecialRecords,
+  rows: number,
+): { special: SpecialPlan; joined: boolean; perRow: SpecialRecords; counts: Record<string, number> } {
+  const counts = columns.map(() => 0);
+  for (const mask of specials.masks) {
+    for (let k = 0; k < columns.length; k++) if (k > 30 || (mask & (1 << k)) !== 0) counts[k]++;
+  }
+  const plans = new Map<string, ColumnPlan>(
+    columns.map((column, k) => {
+      const mode =
+        k > 30 ? 'all' : counts[k] === 0 ? 'none' : counts[k] > rows * SPECIAL_JOIN_MAX_SHARE ? 'all' : 'some';
+      return [column, { mode, bit: k > 30 ? 0 : 1 << k }];
+    }),
+  );
+  // Only the records with a special value in a column tested per row need to be looked up.
+  let perRowBits = 0;
+  for (const p of plans.values()) if (p.mode === 'some') perRowBits |= p.bit;
+  const keep: number[] = [];
+  specials.masks.forEach((mask, k) => {
+    if ((mask & perRowBits) !== 0) keep.push(k);
+  });
+  return {
+    special: (column) => plans.get(column) ?? { mode: 'all', bit: 0 },
+    joined: perRowBits !== 0,
+    perRow: {
+      ordinals: Int32Array.from(keep, (k) => specials.ordinals[k]),
+      masks: Int32Array.from(keep, (k) => specials.masks[k]),
+    },
+    counts: Object.fromEntries(columns.map((c, k) => [c, counts[k]])),
+  };
+}
 
 /**
  * The double a text holds, with JavaScript's Number() rules for the syntax row-validators.ts accepts;
@@ -247,39 +298,39 @@ const SPECIAL_JOIN_MAX_SHARE = 0.5;
  * cast; the regular expression (slow) only sees values that check refuses. float8in also reads hex
  * (`0x…`, never in a plain record), NaN and Infinity, which the validator does not: those are excluded.
  */
-function numberSql(v: string, softInput: boolean, special: SpecialRows): string {
+function numberSql(v: string, softInput: boolean, plan: ColumnPlan): string {
   const fallback = `WHEN ${v} ~ ${ANY_NUMBER} THEN pg_temp.tf_import_float8(${v})`;
   if (!softInput) {
     return `CASE WHEN ${v} ~ ${PLAIN_NUMBER} THEN ${v}::double precision ${fallback} END`;
   }
-  const noHex = onlySpecial(special, `(strpos(${v}, 'x') > 0 OR strpos(${v}, 'X') > 0)`, 's.special');
+  const noHex = onlySpecial(plan, `(strpos(${v}, 'x') > 0 OR strpos(${v}, 'X') > 0)`, 's');
   return `CASE ${noHex === null ? '' : `WHEN ${noHex} THEN NULL`}
     WHEN pg_input_is_valid(${v}, 'float8') THEN nullif(nullif(nullif(${v}::double precision, 'NaN'), 'Infinity'), '-Infinity')
     ${fallback} END`;
 }
 
 /**
- * Every row of import_stage with whether it is special, its trimmed text (`t_*`), numbers (`n_*`) and
- * geometry JSON (`g`). A plain record's values are already trimmed.
+ * Every row of import_stage with its special-value mask, trimmed text (`t_*`), numbers (`n_*`) and
+ * geometry JSON (`g`). Plain values are already trimmed.
  */
-function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boolean, special: SpecialRows): string {
+function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boolean, special: SpecialPlan): string {
   const trimmed = kind.columns
     .filter((c) => c !== WKT_COLUMN)
     .map(
       (c) =>
         (present.has(c)
-          ? byRow(special, `nullif(btrim(r."${c}", ${WS}), '')`, `nullif(r."${c}", '')`, 's.special')
+          ? byValue(special(c), `nullif(btrim(r."${c}", ${WS}), '')`, `nullif(r."${c}", '')`, 's')
           : 'NULL::text') + ` AS "t_${c}"`,
     );
   trimmed.push(`${present.has(WKT_COLUMN) ? `nullif(r."${WKT_COLUMN}", '')::jsonb` : 'NULL::jsonb'} AS g`);
-  const numbers = kind.numeric.map((c) => `${numberSql(`v."t_${c}"`, softInput, special)} AS "n_${c}"`);
-  const flag = special === 'some' ? 'sp.ord IS NOT NULL' : String(special === 'all');
+  const numbers = kind.numeric.map((c) => `${numberSql(`v."t_${c}"`, softInput, special(c))} AS "n_${c}"`);
+  const joined = [...present].some((c) => special(c).mode === 'some');
   // OFFSET 0 keeps each value computed once per row (a pulled-up subquery would repeat the expressions).
   return `
-    SELECT r.ord, s.special, v.*, n.*
+    SELECT r.ord, s.mask, v.*, n.*
       FROM import_stage r
-      ${special === 'some' ? 'LEFT JOIN import_special sp ON sp.ord = r.ord' : ''}
-      CROSS JOIN LATERAL (SELECT ${flag} AS special OFFSET 0) s
+      ${joined ? 'LEFT JOIN import_special sp ON sp.ord = r.ord' : ''}
+      CROSS JOIN LATERAL (SELECT ${joined ? 'coalesce(sp.mask, 0)' : '0'} AS mask OFFSET 0) s
       CROSS JOIN LATERAL (SELECT ${trimmed.join(', ')} OFFSET 0) v
       CROSS JOIN LATERAL (SELECT ${numbers.join(', ')} OFFSET 0) n`;
 }
@@ -298,7 +349,7 @@ export function stagingSql(columns: readonly string[]) {
 export function validationSql(
   kindName: SetwiseKind,
   columns: readonly string[],
-  special: SpecialRows = 'all',
+  special: SpecialPlan = ALL_SPECIAL,
   serverVersionNum = 160000,
 ) {
   const kind = KINDS[kindName];
@@ -337,14 +388,14 @@ export class SetwiseCsvImporter {
 
   /**
    * One import in one transaction: `writeRaw` streams the CSV records (no header; `columns` in file
-   * order) into COPY and answers the ordinals of the records that are not plain (CsvFramer); validation,
+   * order) into COPY and answers the records with special values (CsvFramer); validation,
    * rejected rows and the upsert follow in SQL. Any failure rolls back.
    */
   async importCsv(
     countyId: string,
     kind: SetwiseKind,
     columns: readonly string[],
-    writeRaw: (copyIn: Writable) => Promise<Int32Array>,
+    writeRaw: (copyIn: Writable) => Promise<SpecialRecords>,
     rejectedShown: number,
   ): Promise<SetwiseOutcome> {
     const runner = this.dataSource.createQueryRunner();
@@ -364,9 +415,9 @@ export class SetwiseCsvImporter {
       const t0 = performance.now();
       const copy = client.query(copyFrom(staging.copy));
       copyIn = copy;
-      let specialOrdinals: Int32Array;
+      let specials: SpecialRecords;
       try {
-        specialOrdinals = await writeRaw(copy);
+        specials = await writeRaw(copy);
       } catch (error) {
         throw copyFormatProblem(error);
       }
@@ -380,19 +431,15 @@ export class SetwiseCsvImporter {
       };
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`terrafusion:import:${countyId}`]);
       await client.query(TRY_FLOAT8);
-      const special: SpecialRows =
-        specialOrdinals.length === 0
-          ? 'none'
-          : specialOrdinals.length > copied * SPECIAL_JOIN_MAX_SHARE
-            ? 'all'
-            : 'some';
-      if (special === 'some') {
-        await client.query(`CREATE TEMP TABLE import_special ON COMMIT DROP AS SELECT unnest($1::int[]) AS ord`, [
-          Array.from(specialOrdinals),
-        ]);
+      const plan = planSpecialValues(columns, specials, copied);
+      if (plan.joined) {
+        await client.query(
+          `CREATE TEMP TABLE import_special ON COMMIT DROP AS SELECT * FROM unnest($1::int[], $2::int[]) AS s (ord, mask)`,
+          [Array.from(plan.perRow.ordinals), Array.from(plan.perRow.masks)],
+        );
         await client.query('ANALYZE import_special');
       }
-      const sql = validationSql(kind, columns, special, serverVersion);
+      const sql = validationSql(kind, columns, plan.special, serverVersion);
       const stage = await client.query(sql.stage);
       const staged = stage.rowCount ?? 0;
       lap('validate_ms');
@@ -416,7 +463,7 @@ export class SetwiseCsvImporter {
       lap('commit_ms');
       phases.copy_ms = Math.round(phases.copy_ms);
       this.logger.debug(
-        { county_id: countyId, kind, copied, staged, special: specialOrdinals.length, ...phases },
+        { county_id: countyId, kind, copied, staged, special_values: plan.counts, ...phases },
         'Set-wise import phases',
       );
       return {
