@@ -2,11 +2,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
-import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ImportKind } from './import/import-formats.js';
 import { PARCEL_VALUE_COLUMNS } from './parcel-columns.js';
+import { driverClient, releaseRunner } from '../database/pg-client.js';
 
 export interface UnknownParcelRow {
   line: number;
@@ -146,7 +146,7 @@ export class CountyImportsRepository {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     // The pool's own pg client: COPY needs the raw connection, and no second pool is opened.
-    const client = (runner as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
+    const client = driverClient(runner);
     let broken: unknown;
     let copyIn: Writable | undefined;
     try {
@@ -195,9 +195,7 @@ export class CountyImportsRepository {
       }
       throw error;
     } finally {
-      await (
-        runner as QueryRunner & { releasePostgresConnection(err?: unknown): Promise<void> }
-      ).releasePostgresConnection(broken);
+      await releaseRunner(runner, broken);
     }
   }
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Env } from '../config/env.schema.js';
 import { createStartupLogger } from '../logging/startup-logger.js';
 import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
-import { waitForDatabase, type StartupLog } from './wait-for-database.js';
+import { waitForDatabase } from './wait-for-database.js';
 
 export const EMBEDDED_DATABASE_NAME = 'terrafusion';
 
@@ -13,10 +13,7 @@ export interface ResolvedDatabase {
 }
 
 /** DATABASE_URL once it accepts connections, or an embedded server started for the service. */
-export async function resolveDatabase(
-  env: Env,
-  log: StartupLog = createStartupLogger(env, 'Database'),
-): Promise<ResolvedDatabase> {
+export async function resolveDatabase(env: Env): Promise<ResolvedDatabase> {
   if (env.DATABASE_URL) {
     await waitForDatabase(
       env.DATABASE_URL,
@@ -25,7 +22,7 @@ export async function resolveDatabase(
         delayMs: env.DATABASE_CONNECT_RETRY_DELAY_MS,
         connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
       },
-      log,
+      createStartupLogger(env, 'Database'),
     );
     return { url: env.DATABASE_URL };
   }

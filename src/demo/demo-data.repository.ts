@@ -5,6 +5,7 @@ import type pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { PARCEL_VALUE_COLUMNS } from '../counties/parcel-columns.js';
+import { driverClient } from '../database/pg-client.js';
 
 /** Fixed 64-bit advisory lock key for "is the demo county there yet?" ("TFDEMO01"). */
 export const DEMO_LOCK_KEY = '6072059520226078769';
@@ -100,8 +101,7 @@ export async function withDemoRepository<T>(
   await runner.connect();
   try {
     // COPY needs the driver's client itself; TypeORM's query() cannot stream.
-    const client = (runner as unknown as { databaseConnection: pg.ClientBase }).databaseConnection;
-    return await work(new DemoDataRepository(client));
+    return await work(new DemoDataRepository(driverClient(runner)));
   } finally {
     await runner.release();
   }

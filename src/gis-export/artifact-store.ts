@@ -17,7 +17,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { driverClient, releaseRunner } from './gis-export.repository.js';
+import { driverClient, releaseRunner } from '../database/pg-client.js';
 import type { ByteSink } from './writers/export-fields.js';
 
 export const ARTIFACT_CHUNK_BYTES = 1 << 20;

@@ -12,8 +12,9 @@ import type pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { copyDecode } from '../database/copy-text.js';
+import { driverClient, releaseRunner } from '../database/pg-client.js';
 import { EXPORT_FIELDS, type ExportRecord } from './writers/export-fields.js';
 import {
   coord,
@@ -171,23 +172,6 @@ export class GisExportRepository {
       await releaseRunner(runner, failure);
     }
   }
-}
-
-/** The node-postgres client under a TypeORM query runner (COPY needs the driver itself). */
-export function driverClient(runner: QueryRunner): pg.ClientBase {
-  return (runner as unknown as { databaseConnection: pg.ClientBase }).databaseConnection;
-}
-
-/** Returns the connection to the pool, or destroys it when `failure` is set (it may be mid-protocol). */
-export async function releaseRunner(runner: QueryRunner, failure: unknown): Promise<void> {
-  if (failure === null) {
-    await runner.release();
-    return;
-  }
-  const error = failure instanceof Error ? failure : new Error(String(failure));
-  await (runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }).releasePostgresConnection(
-    error,
-  );
 }
 
 // --- COPY text → export records ----------------------------------------------------------------------

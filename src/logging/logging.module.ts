@@ -13,6 +13,9 @@ export function usePrettyLogs(): boolean {
   return env.NODE_ENV === 'development' && process.stdout.isTTY === true;
 }
 
+/** pino-pretty's settings for a terminal: one line per entry, local time, no pid/hostname. */
+export const PRETTY_LOG_OPTIONS = { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' };
+
 /** Paths not logged per request: liveness is probed every few seconds and says nothing. */
 const QUIET_PATHS = new Set(['/health/live']);
 
@@ -87,12 +90,7 @@ export class RequestLogger implements OnModuleInit {
               ],
               censor: '[redacted]',
             },
-            transport: usePrettyLogs()
-              ? {
-                  target: 'pino-pretty',
-                  options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
-                }
-              : undefined,
+            transport: usePrettyLogs() ? { target: 'pino-pretty', options: PRETTY_LOG_OPTIONS } : undefined,
           },
         };
       },

@@ -3,15 +3,12 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { Env } from '../config/env.schema.js';
-import { usePrettyLogs } from './logging.module.js';
+import { PRETTY_LOG_OPTIONS, usePrettyLogs } from './logging.module.js';
 
-export function createStartupLogger(env: Pick<Env, 'LOG_LEVEL'>, context = 'Startup'): Logger {
+export function createStartupLogger(env: Pick<Env, 'LOG_LEVEL'>, context: string): Logger {
   const options = { level: env.LOG_LEVEL, base: { pid: process.pid, context } };
   if (usePrettyLogs()) {
-    return pino(
-      options,
-      pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
-    );
+    return pino(options, pretty({ ...PRETTY_LOG_OPTIONS, sync: true }));
   }
   return pino(options, pino.destination({ dest: 1, sync: true }));
 }

@@ -12,8 +12,9 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { copyDecode } from '../database/copy-text.js';
+import { driverClient, releaseRunner } from '../database/pg-client.js';
 import {
   allocateColumns,
   PROPERTY_CLASSES,
@@ -298,14 +299,7 @@ export class ValuationRepository {
   private async acquire(): Promise<{ client: PoolClient; release: (error?: unknown) => Promise<void> }> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    const client = (runner as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
-    return {
-      client,
-      release: (error?: unknown) =>
-        (runner as QueryRunner & { releasePostgresConnection(err?: unknown): Promise<void> }).releasePostgresConnection(
-          error,
-        ),
-    };
+    return { client: driverClient(runner), release: (error?: unknown) => releaseRunner(runner, error) };
   }
 }
 

@@ -6,13 +6,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { FieldError } from '../../common/problem.js';
 import { PARCEL_VALUE_COLUMNS } from '../parcel-columns.js';
 import { PROPERTY_CLASSES } from '../parcel.entity.js';
 import { MalformedImportProblem } from './import-problems.js';
 import { WKT_COLUMN, type SpecialRecords } from './csv-framer.js';
 import { LIMITS } from './row-validators.js';
+import { driverClient, releaseRunner } from '../../database/pg-client.js';
 
 /** The kinds imported set-wise (the others still validate row by row in JavaScript). */
 export type SetwiseKind = 'parcels';
@@ -84,9 +85,6 @@ export interface ColumnPlan {
 
 /** Which columns' values are special, by column name. */
 export type SpecialPlan = (column: string) => ColumnPlan;
-
-/** Every value takes the full checks. */
-export const ALL_SPECIAL: SpecialPlan = () => ({ mode: 'all', bit: 0 });
 
 /** `(alias.mask & bit) <> 0`: the row's value of the column is special. */
 const isSpecial = (plan: ColumnPlan, alias: string) => `(${alias}.mask & ${plan.bit}) <> 0`;
@@ -336,7 +334,7 @@ function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boo
 }
 
 /** The staging table of raw text values and the COPY that fills it, for the file's columns. */
-export function stagingSql(columns: readonly string[]) {
+function stagingSql(columns: readonly string[]) {
   return {
     createRaw: `CREATE TEMP TABLE import_stage (ord integer GENERATED ALWAYS AS IDENTITY, ${columns
       .map((c) => `"${c}" text`)
@@ -346,11 +344,11 @@ export function stagingSql(columns: readonly string[]) {
 }
 
 /** The validation of the staged rows: the valid ones into import_valid, the first rejected ones with reasons. */
-export function validationSql(
+function validationSql(
   kindName: SetwiseKind,
   columns: readonly string[],
-  special: SpecialPlan = ALL_SPECIAL,
-  serverVersionNum = 160000,
+  special: SpecialPlan,
+  serverVersionNum: number,
 ) {
   const kind = KINDS[kindName];
   const present = new Set(columns);
@@ -400,7 +398,7 @@ export class SetwiseCsvImporter {
   ): Promise<SetwiseOutcome> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    const client = (runner as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
+    const client = driverClient(runner);
     const serverVersion = await this.serverVersion(client);
     const staging = stagingSql(columns);
     let broken: unknown;
@@ -485,9 +483,7 @@ export class SetwiseCsvImporter {
       }
       throw error;
     } finally {
-      await (
-        runner as QueryRunner & { releasePostgresConnection(err?: unknown): Promise<void> }
-      ).releasePostgresConnection(broken);
+      await releaseRunner(runner, broken);
     }
   }
 
