@@ -2,14 +2,14 @@
 // a deterministic synthetic county (src/demo/). Uses DATABASE_URL, the embedded server of a running service, or
 // starts the embedded server itself, as `npm start` does; migrates first.
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DataSource } from 'typeorm';
-import { ConfigError, loadEnv } from '../src/config/env.js';
+import type { DataSource } from 'typeorm';
+import { COUNTY_ID_PATTERN, COUNTY_ID_RULE } from '../src/counties/county-id.js';
+import { loadEnvOrReport } from '../src/config/env.js';
 import type { Env } from '../src/config/env.schema.js';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
-import { runMigrationsLocked } from '../src/database/migrate.js';
+import { embeddedUrl, readPostmaster } from '../src/database/embedded-postgres.js';
+import { openMigratedDataSource } from '../src/database/migrate.js';
 import { EMBEDDED_DATABASE_NAME, resolveDatabase, type ResolvedDatabase } from '../src/database/resolve-database.js';
 import { loadDemoCounty, type DemoPhase, type DemoProgress } from '../src/demo/demo-data.service.js';
 
@@ -52,11 +52,7 @@ function parseOptions(argv: string[]): SeedOptions | 'help' {
   const v = parsed.values;
   if (v.help) return 'help';
   const problems: string[] = [];
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(v.county)) {
-    problems.push(
-      `--county "${v.county}": must be 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
-    );
-  }
+  if (!COUNTY_ID_PATTERN.test(v.county)) problems.push(`--county "${v.county}": ${COUNTY_ID_RULE}`);
   const parcels = wholeNumber(v.parcels, 1, 5_000_000, '--parcels', problems);
   const seed = wholeNumber(v.seed, 0, 2_147_483_647, '--seed', problems);
   const databaseUrl = v['database-url'];
@@ -84,30 +80,14 @@ async function findDatabase(env: Env, options: SeedOptions): Promise<ResolvedDat
   if (options.databaseUrl) return { url: options.databaseUrl, label: 'from --database-url' };
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, label: 'DATABASE_URL' };
   const dataDir = resolve(env.DATA_DIR, 'postgres');
-  const runningPort = runningServerPort(dataDir);
-  if (runningPort !== null) {
-    // Credentials of the embedded server (src/database/embedded-postgres.ts).
+  const running = readPostmaster(dataDir);
+  if (running !== null && Number.isInteger(running.port)) {
     return {
-      url: `postgres://postgres:postgres@127.0.0.1:${runningPort}/${EMBEDDED_DATABASE_NAME}`,
+      url: embeddedUrl(running.port, EMBEDDED_DATABASE_NAME),
       label: `embedded server already running on ${dataDir}`,
     };
   }
   return { ...(await resolveDatabase(env)), label: `embedded server on ${dataDir}` };
-}
-
-function runningServerPort(dataDir: string): number | null {
-  const pidFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return null;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
-  try {
-    process.kill(pid, 0);
-    return port;
-  } catch {
-    return null;
-  }
 }
 
 /** A bar per phase on a terminal; a line per finished phase otherwise. */
@@ -160,16 +140,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let env: Env;
-  try {
-    env = loadEnv();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const env = loadEnvOrReport();
+  if (!env) return 1;
 
   const started = performance.now();
   const database = await findDatabase(env, options);
@@ -181,18 +153,15 @@ async function main(): Promise<number> {
       void database.embedded!.stop().finally(() => process.exit(130));
     });
   }
-  const dataSource = new DataSource(
-    buildDataSourceOptions({
-      url: database.url,
-      poolMax: 2,
-      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
-      statementTimeoutMs: 0,
-      applicationName: 'terrafusion-seed',
-    }),
-  );
+  let dataSource: DataSource | undefined;
   try {
-    await dataSource.initialize();
-    const applied = await runMigrationsLocked(dataSource);
+    const migrated = await openMigratedDataSource({
+      url: database.url,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      applicationName: 'terrafusion-seed',
+    });
+    dataSource = migrated.dataSource;
+    const applied = migrated.applied;
     if (applied.length > 0) process.stdout.write(`Migrations applied: ${applied.join(', ')}\n`);
     process.stdout.write(
       `Generating county "${options.county}": ${options.parcels.toLocaleString('en-US')} parcels, seed ${options.seed}\n`,
@@ -211,7 +180,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } finally {
-    if (dataSource.isInitialized) await dataSource.destroy();
+    if (dataSource?.isInitialized) await dataSource.destroy();
     await database.embedded?.stop();
   }
 }

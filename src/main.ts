@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadEnv } from './config/env.js';
+import { loadEnvOrReport } from './config/env.js';
 import { resolveDatabase } from './database/resolve-database.js';
 import { DatabaseUnavailableError } from './database/wait-for-database.js';
 import { installSignalHandlers } from './lifecycle/graceful-shutdown.js';
@@ -11,16 +11,8 @@ import { runStartupTasks } from './lifecycle/startup-tasks.js';
 import { ManagementServer } from './observability/management-server.js';
 
 async function bootstrap(): Promise<void> {
-  let env;
-  try {
-    env = loadEnv();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const env = loadEnvOrReport();
+  if (!env) process.exit(1);
 
   const database = await resolveDatabase(env);
   let app;

@@ -41,6 +41,22 @@ export function loadEnv(): Env {
   return cached;
 }
 
+/**
+ * loadEnv() for an entry point: bad settings are explained on stderr and answer undefined (the caller
+ * exits with 1); any other error is thrown.
+ */
+export function loadEnvOrReport(): Env | undefined {
+  try {
+    return loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
 /** For tests that change process.env between app instances. */
 export function resetEnvCache(): void {
   cached = undefined;

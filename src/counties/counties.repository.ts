@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { PARCEL_COLUMNS, type ParcelAttributes } from './parcel-columns.js';
 import type { PropertyClass } from './parcel.entity.js';
 
 export interface CountyRecord {
@@ -18,18 +19,7 @@ export interface CountyWithCounts extends CountyRecord {
   assessment_count: number;
 }
 
-export interface ParcelRecord {
-  parcel_id: string;
-  neighborhood: string;
-  property_class: PropertyClass;
-  land_sqft: number | null;
-  building_sqft: number | null;
-  year_built: number | null;
-  quality: number | null;
-  condition: number | null;
-  bedrooms: number | null;
-  bathrooms: number | null;
-  situs_address: string | null;
+export interface ParcelRecord extends ParcelAttributes {
   lon: number | null;
   lat: number | null;
   geometry: Record<string, unknown> | null;
@@ -63,8 +53,7 @@ export interface ParcelFilter {
 }
 
 const COUNTY_COLUMNS = 'id AS county_id, name, state, created_at, updated_at';
-const PARCEL_COLUMNS = `parcel_id, neighborhood, property_class, land_sqft, building_sqft, year_built, quality,
-  condition, bedrooms, bathrooms, situs_address, lon, lat, geometry, updated_at`;
+const PARCEL_SELECT = [...PARCEL_COLUMNS, 'geometry', 'updated_at'].join(', ');
 
 @Injectable()
 export class CountiesRepository {
@@ -112,7 +101,7 @@ export class CountiesRepository {
   /** Up to `limit` parcels in parcel_id order after the keyset position, filtered. */
   async findParcels(countyId: string, filter: ParcelFilter): Promise<ParcelRecord[]> {
     return this.dataSource.query(
-      `SELECT ${PARCEL_COLUMNS} FROM parcels
+      `SELECT ${PARCEL_SELECT} FROM parcels
         WHERE county_id = $1
           AND ($2::text IS NULL OR neighborhood = $2)
           AND ($3::text IS NULL OR property_class = $3)
@@ -125,7 +114,7 @@ export class CountiesRepository {
 
   async findParcel(countyId: string, parcelId: string): Promise<ParcelRecord | null> {
     const rows: ParcelRecord[] = await this.dataSource.query(
-      `SELECT ${PARCEL_COLUMNS} FROM parcels WHERE county_id = $1 AND parcel_id = $2`,
+      `SELECT ${PARCEL_SELECT} FROM parcels WHERE county_id = $1 AND parcel_id = $2`,
       [countyId, parcelId],
     );
     return rows[0] ?? null;

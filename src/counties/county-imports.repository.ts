@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ImportKind } from './import/import-formats.js';
 import { PARCEL_VALUE_COLUMNS } from './parcel-columns.js';
@@ -51,6 +52,11 @@ const STAGING_TYPES: Record<string, string> = {
   improvement_value: 'numeric(14,2)',
   total_value: 'numeric(14,2)',
 };
+
+/** Imports of one county are applied one after another: this lock is held until the transaction ends. */
+export async function lockCountyImports(client: PoolClient, countyId: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`terrafusion:import:${countyId}`]);
+}
 
 interface MergeSql {
   /** Natural key inside a county. */
@@ -161,7 +167,7 @@ export class CountyImportsRepository {
       await writeRows(copy);
       const staged = copy.rowCount;
       // Imports of one county are applied one after another (the upload itself is not serialised).
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`terrafusion:import:${countyId}`]);
+      await lockCountyImports(client, countyId);
 
       let unknownParcels: MergeOutcome['unknownParcels'] = { count: 0, first: [] };
       if (MERGES[kind].needsParcel) {

@@ -38,6 +38,32 @@ export interface ImportResult {
   duration_ms: number;
 }
 
+/**
+ * The answer of one import: `rejectedRows` (from every stage, in any order) are listed by line, the
+ * first REJECTED_ROWS_SHOWN of them.
+ */
+function importResult(
+  head: Pick<ImportResult, 'county_id' | 'kind' | 'format' | 'rows_read'>,
+  counts: Pick<ImportResult, 'inserted' | 'updated' | 'unchanged' | 'superseded'>,
+  rejected: number,
+  rejectedRows: RejectedRow[],
+  started: number,
+): ImportResult {
+  return {
+    county_id: head.county_id,
+    kind: head.kind,
+    format: head.format,
+    rows_read: head.rows_read,
+    inserted: counts.inserted,
+    updated: counts.updated,
+    unchanged: counts.unchanged,
+    superseded: counts.superseded,
+    rejected,
+    rejected_rows: rejectedRows.sort((a, b) => a.line - b.line).slice(0, REJECTED_ROWS_SHOWN),
+    duration_ms: Math.round(performance.now() - started),
+  };
+}
+
 /** Kinds whose CSV import runs set-wise in SQL (import/sql-import.ts). */
 const SETWISE_KINDS: ReadonlySet<ImportKind> = new Set<ImportKind>(['parcels']);
 
@@ -106,22 +132,13 @@ export class CountyImportsService {
       parcel_id: r.parcel_id,
       errors: [{ field: 'parcel_id', message: `parcel '${r.parcel_id}' does not exist in county '${countyId}'` }],
     }));
-    const rejectedRows = [...stager.stats.rejectedRows, ...unknownParcelRows]
-      .sort((a, b) => a.line - b.line)
-      .slice(0, REJECTED_ROWS_SHOWN);
-    return {
-      county_id: countyId,
-      kind,
-      format,
-      rows_read: stager.stats.rowsRead,
-      inserted: outcome.inserted,
-      updated: outcome.updated,
-      unchanged: outcome.unchanged,
-      superseded: outcome.superseded,
-      rejected: stager.stats.rejected + outcome.unknownParcels.count,
-      rejected_rows: rejectedRows,
-      duration_ms: Math.round(performance.now() - started),
-    };
+    return importResult(
+      { county_id: countyId, kind, format, rows_read: stager.stats.rowsRead },
+      outcome,
+      stager.stats.rejected + outcome.unknownParcels.count,
+      [...stager.stats.rejectedRows, ...unknownParcelRows],
+      started,
+    );
   }
 
   /** CSV → framing (header, record shape) → COPY of the raw records → validation and upsert in SQL. */
@@ -162,22 +179,13 @@ export class CountyImportsService {
       line: framer.lineOf(ordinal),
       ...row,
     }));
-    const rejectedRows = [...framer.stats.rejectedRows, ...sqlRejected]
-      .sort((a, b) => a.line - b.line)
-      .slice(0, REJECTED_ROWS_SHOWN);
-    return {
-      county_id: countyId,
-      kind,
-      format: 'csv',
-      rows_read: framer.stats.rowsRead,
-      inserted: outcome.inserted,
-      updated: outcome.updated,
-      unchanged: outcome.unchanged,
-      superseded: outcome.superseded,
-      rejected: framer.stats.rejected + outcome.rejected,
-      rejected_rows: rejectedRows,
-      duration_ms: Math.round(performance.now() - started),
-    };
+    return importResult(
+      { county_id: countyId, kind, format: 'csv', rows_read: framer.stats.rowsRead },
+      outcome,
+      framer.stats.rejected + outcome.rejected,
+      [...framer.stats.rejectedRows, ...sqlRejected],
+      started,
+    );
   }
 
   private formatOf(kind: ImportKind, upload: ImportUploadBody): ImportFormat {

@@ -8,8 +8,6 @@ export interface EmbeddedPostgresOptions {
   /** Data directory; kept across restarts. */
   dataDir: string;
   port: number;
-  /** Receives server log lines (noisy; usually only kept for errors). */
-  onLog?: (line: string) => void;
 }
 
 export interface RunningPostgres {
@@ -19,6 +17,24 @@ export interface RunningPostgres {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+
+/** The URL of `database` on an embedded server listening on `port`. */
+export function embeddedUrl(port: number, database = 'postgres'): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+/**
+ * The server that holds `dataDir` per its postmaster.pid, when that process is alive: its pid and the
+ * port from the file's fourth line (check it before use: the line may not be written yet).
+ */
+export function readPostmaster(dataDir: string): { pid: number; port: number } | null {
+  const pidFile = resolve(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  return { pid, port: Number(lines[3]) };
+}
 
 /**
  * Starts (initialising on first use) a PostgreSQL cluster in `dataDir`.
@@ -49,7 +65,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message: string) => {
       logs.push(message);
       if (logs.length > 200) logs.shift();
-      options.onLog?.(message);
     },
     onError: (message: unknown) => {
       logs.push(String(message));
@@ -77,9 +92,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
-  const url = (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return {
-    url,
+    url: (database) => embeddedUrl(options.port, database),
     stop: async () => {
       await server.stop();
     },
@@ -91,10 +105,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  * It is ours (same directory), so stop it cleanly before starting again.
  */
 async function stopOrphan(dataDir: string): Promise<void> {
-  const pidFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const pid = readPostmaster(dataDir)?.pid;
+  if (pid === undefined) return;
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
   while (isAlive(pid) && Date.now() < deadline) {

@@ -1,5 +1,6 @@
 // Runs pending migrations under a PostgreSQL advisory lock so that replicas starting together take turns.
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from './data-source-options.js';
 
 /** Arbitrary but fixed 64-bit key: "TFMIGRAT". */
 export const MIGRATION_LOCK_KEY = '5064090178657243476';
@@ -18,5 +19,32 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<strin
     }
   } finally {
     await runner.release();
+  }
+}
+
+/**
+ * For a command-line tool: a small pool on `url` without statement timeout, migrated under the lock.
+ * Answers the open data source (the caller destroys it) and the migrations applied; closes it on failure.
+ */
+export async function openMigratedDataSource(settings: {
+  url: string;
+  connectTimeoutMs: number;
+  applicationName: string;
+}): Promise<{ dataSource: DataSource; applied: string[] }> {
+  const dataSource = new DataSource(
+    buildDataSourceOptions({
+      url: settings.url,
+      poolMax: 2,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      statementTimeoutMs: 0,
+      applicationName: settings.applicationName,
+    }),
+  );
+  await dataSource.initialize();
+  try {
+    return { dataSource, applied: await runMigrationsLocked(dataSource) };
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
   }
 }

@@ -1,4 +1,5 @@
 // Loads a synthetic county (src/demo/generator.ts) into the database, replacing that county's data atomically.
+import { COUNTY_ID_PATTERN, COUNTY_ID_RULE } from '../counties/county-id.js';
 import { copyLine } from '../database/copy-text.js';
 import { withDemoRepository, type DemoDataRepository, type DemoTarget } from './demo-data.repository.js';
 import { DemoCounty } from './generator.js';
@@ -30,7 +31,6 @@ export interface DemoLoadResult {
   durationMs: number;
 }
 
-const COUNTY_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const PROGRESS_EVERY = 1000;
 
 /** Replaces the county's parcels, sales and roll with a freshly generated demo county, in one transaction. */
@@ -63,10 +63,8 @@ export async function loadDemoCountyIfEmpty(
 }
 
 function checkOptions(options: LoadDemoOptions): void {
-  if (!COUNTY_ID.test(options.countyId)) {
-    throw new RangeError(
-      `county id "${options.countyId}" must be 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
-    );
+  if (!COUNTY_ID_PATTERN.test(options.countyId)) {
+    throw new RangeError(`county id "${options.countyId}" ${COUNTY_ID_RULE}`);
   }
   if (!Number.isInteger(options.parcels) || options.parcels < 1) {
     throw new RangeError(`parcels must be a whole number ≥ 1 (got ${options.parcels})`);

@@ -1,6 +1,7 @@
 // Deterministic synthetic county: parcels as lots on a street grid, sales drawn from TRUE_MODEL and a certified
 // roll for two tax years. Everything is produced lazily, one parcel at a time, so a million parcels need no
 // more memory than ten.
+import type { PolygonGeometry } from '../counties/parcel-geometry.js';
 import type { PropertyClass } from '../counties/parcel.entity.js';
 import { modelAge, modelLogPrice, monthsFromReference, TRUE_MODEL } from './hedonic-model.js';
 import { hashSeed, Random } from './random.js';
@@ -10,11 +11,6 @@ export interface DemoCountyOptions {
   parcels: number;
   /** Any integer; the same seed always gives the same county. */
   seed: number;
-}
-
-export interface DemoPolygon {
-  type: 'Polygon';
-  coordinates: [number, number][][];
 }
 
 export interface DemoParcel {
@@ -29,7 +25,7 @@ export interface DemoParcel {
   bedrooms: number | null;
   bathrooms: number | null;
   situsAddress: string;
-  geometry: DemoPolygon;
+  geometry: PolygonGeometry;
   lon: number;
   lat: number;
 }

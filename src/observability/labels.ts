@@ -1,5 +1,6 @@
 // Label values are bounded before they reach prom-client: fixed enums, validated slugs and a hard cap on
 // distinct values, so no input (a scanner, a typo, a hostile county_id) can grow the series count.
+import { COUNTY_ID_PATTERN } from '../counties/county-id.js';
 
 /** Value recorded when an input is not in the allowed set, or the cap of distinct values is reached. */
 export const OVERFLOW = 'other';
@@ -12,8 +13,6 @@ export const MAX_COUNTIES = 100;
 export const MAX_SERVICES = 50;
 export const MAX_OPERATIONS = 50;
 
-/** Same rule as the counties table: `^[a-z0-9][a-z0-9_-]{0,62}$`. */
-const COUNTY_SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Service and operation names chosen by code: short snake/kebab identifiers. */
 const IDENTIFIER = /^[a-z][a-z0-9_.-]{0,62}$/;
 
@@ -65,6 +64,6 @@ export function enumLabel<T extends string>(allowed: readonly T[], value: unknow
 }
 
 export const newRouteLabels = (): BoundedLabel => new BoundedLabel(MAX_ROUTES);
-export const newCountyLabels = (): BoundedLabel => new BoundedLabel(MAX_COUNTIES, (v) => COUNTY_SLUG.test(v));
+export const newCountyLabels = (): BoundedLabel => new BoundedLabel(MAX_COUNTIES, (v) => COUNTY_ID_PATTERN.test(v));
 export const newServiceLabels = (): BoundedLabel => new BoundedLabel(MAX_SERVICES, (v) => IDENTIFIER.test(v));
 export const newOperationLabels = (): BoundedLabel => new BoundedLabel(MAX_OPERATIONS, (v) => IDENTIFIER.test(v));

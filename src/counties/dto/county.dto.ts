@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { COUNTY_ID_PATTERN } from '../county-id.js';
 
-/** County ids are slugs (the database enforces the same pattern). */
-export const COUNTY_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export { COUNTY_ID_PATTERN };
+
 const COUNTY_ID_MESSAGE =
   'must be a slug of 1-63 characters: lower-case letters, digits, "-" and "_", starting with a letter or digit';
 

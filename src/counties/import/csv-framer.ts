@@ -2,19 +2,16 @@
 // per-value strings), checks the header, sets aside rows with the wrong number of fields, and passes
 // the other records on as bytes for PostgreSQL's own CSV parser (`COPY … (FORMAT csv)`).
 import { Transform, type TransformCallback } from 'node:stream';
-import type { FieldError } from '../../common/problem.js';
 import { centroid, GeometryError, parseWkt } from './geometry.js';
-import { checkHeader, type ImportKindSpec } from './import-formats.js';
+import type { ImportKindSpec } from './import-formats.js';
+import { EmptyImportProblem, ImportAbortedProblem, MalformedImportProblem } from './import-problems.js';
 import {
-  EmptyImportProblem,
-  ImportAbortedProblem,
-  ImportHeaderProblem,
-  MalformedImportProblem,
-} from './import-problems.js';
-import { REJECTED_ROWS_SHOWN, type RejectedRow } from './import-streams.js';
-
-/** Largest CSV record accepted (a parcel with a detailed multipolygon WKT is the big case). */
-export const MAX_CSV_RECORD_BYTES = 16 * 1024 * 1024;
+  countRejected,
+  fieldCountError,
+  headerColumns,
+  MAX_CSV_RECORD_BYTES,
+  type RejectedRow,
+} from './import-streams.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -146,6 +143,7 @@ export class CsvFramer extends Transform {
   private state = FIELD_START;
   private fieldCount = 1;
   private nonEmpty = false;
+  /** A CR just before LF (the record ends at that LF) or as a chunk's last byte (the next chunk decides). */
   private crPending = false;
   private bareCr = false;
   private hasNul = false;
@@ -244,8 +242,6 @@ export class CsvFramer extends Transform {
           state = FIELD_START;
         } else if (c === LF) {
           if (i === 0 || b[i - 1] === SPACE) this.markSpecial();
-          this.state = state;
-          this.recordBytes = bytesBefore + (i - recordStart);
           this.endRecord(b, recordStart, i, i + 1);
           state = FIELD_START;
           recordStart = i + 1;
@@ -267,8 +263,6 @@ export class CsvFramer extends Transform {
         if (c === COMMA) {
           this.fieldCount++;
         } else if (c === LF) {
-          this.state = state;
-          this.recordBytes = bytesBefore + (i - recordStart);
           this.endRecord(b, recordStart, i, i + 1);
           recordStart = i + 1;
           bytesBefore = 0;
@@ -314,8 +308,6 @@ export class CsvFramer extends Transform {
           this.fieldCount++;
           state = FIELD_START;
         } else if (c === LF) {
-          this.state = FIELD_START;
-          this.recordBytes = bytesBefore + (i - recordStart);
           this.endRecord(b, recordStart, i, i + 1);
           state = FIELD_START;
           recordStart = i + 1;
@@ -333,8 +325,6 @@ export class CsvFramer extends Transform {
           this.fieldCount++;
           state = FIELD_START;
         } else if (c === LF) {
-          this.state = state;
-          this.recordBytes = bytesBefore + (i - recordStart);
           this.endRecord(b, recordStart, i, i + 1);
           state = FIELD_START;
           recordStart = i + 1;
@@ -343,7 +333,6 @@ export class CsvFramer extends Transform {
           this.checkCr(b, i);
         } else if (c !== SPACE && c !== TAB) this.invalidClosingQuote(c);
       }
-      if (c !== CR && c !== LF) this.crPending = false;
       i++;
     }
     this.state = state;
@@ -454,9 +443,7 @@ export class CsvFramer extends Transform {
   }
 
   private readHeader(text: string): void {
-    const names = splitCsvRecord(text).map((name) => name.trim().toLowerCase());
-    const errors = checkHeader(this.spec, names);
-    if (errors.length) throw new ImportHeaderProblem(errors);
+    const names = headerColumns(this.spec, splitCsvRecord(text));
     this.columns = names;
     this.parcelIndex = names.indexOf('parcel_id');
     this.wktIndex = names.indexOf(WKT_COLUMN);
@@ -464,14 +451,10 @@ export class CsvFramer extends Transform {
   }
 
   private rejectShape(line: number, fields: number, content: () => string): void {
-    this.stats.rejected++;
-    if (this.stats.rejectedRows.length >= REJECTED_ROWS_SHOWN) return;
-    const values = splitCsvRecord(content());
-    const parcelId = this.parcelIndex >= 0 && this.parcelIndex < values.length ? values[this.parcelIndex].trim() : '';
-    const errors: FieldError[] = [
-      { field: 'row', message: `has ${fields} fields but the header has ${this.columns!.length}` },
-    ];
-    this.stats.rejectedRows.push({ line, ...(parcelId ? { parcel_id: parcelId.slice(0, 100) } : {}), errors });
+    countRejected(this.stats, line, [fieldCountError(fields, this.columns!.length)], () => {
+      const values = splitCsvRecord(content());
+      return this.parcelIndex >= 0 && this.parcelIndex < values.length ? values[this.parcelIndex] : '';
+    });
   }
 }
 

@@ -20,14 +20,11 @@ export const MEDIA_GEOJSON = 'application/geo+json';
 export type ImportFormat = 'csv' | 'geojson';
 
 export interface ImportKindSpec<Row> {
-  kind: ImportKind;
   /** Media types the route takes, by format. */
   formats: Partial<Record<ImportFormat, string>>;
   /** CSV header columns that must be present (values may still be empty where the field is optional). */
   requiredColumns: readonly string[];
   optionalColumns: readonly string[];
-  /** For GeoJSON: properties every feature must carry (the rest may be absent). */
-  requiredProperties: readonly string[];
   /** Properties GeoJSON features may carry. */
   allowedProperties: readonly string[];
   validate(fields: Record<string, unknown>, geometry?: unknown): RowValidation<Row>;
@@ -38,11 +35,9 @@ export interface ImportKindSpec<Row> {
 }
 
 export const parcelsSpec: ImportKindSpec<ParcelRow> = {
-  kind: 'parcels',
   formats: { csv: MEDIA_CSV, geojson: MEDIA_GEOJSON },
   requiredColumns: PARCEL_COLUMNS,
   optionalColumns: ['geometry_wkt'],
-  requiredProperties: ['parcel_id', 'neighborhood', 'property_class'],
   allowedProperties: PARCEL_COLUMNS,
   validate: validateParcelRow,
   stagingColumns: [...PARCEL_COLUMNS, 'geometry'],
@@ -67,11 +62,9 @@ export const parcelsSpec: ImportKindSpec<ParcelRow> = {
 const SALE_COLUMNS = ['parcel_id', 'sale_date', 'sale_price', 'is_valid', 'validity_code', 'deed_type'] as const;
 
 export const salesSpec: ImportKindSpec<SaleRow> = {
-  kind: 'sales',
   formats: { csv: MEDIA_CSV },
   requiredColumns: SALE_COLUMNS,
   optionalColumns: [],
-  requiredProperties: SALE_COLUMNS,
   allowedProperties: SALE_COLUMNS,
   validate: validateSaleRow,
   stagingColumns: SALE_COLUMNS,
@@ -81,11 +74,9 @@ export const salesSpec: ImportKindSpec<SaleRow> = {
 const ASSESSMENT_COLUMNS = ['parcel_id', 'tax_year', 'land_value', 'improvement_value', 'total_value'] as const;
 
 export const assessmentsSpec: ImportKindSpec<AssessmentRow> = {
-  kind: 'assessments',
   formats: { csv: MEDIA_CSV },
   requiredColumns: ASSESSMENT_COLUMNS,
   optionalColumns: [],
-  requiredProperties: ASSESSMENT_COLUMNS,
   allowedProperties: ASSESSMENT_COLUMNS,
   validate: validateAssessmentRow,
   stagingColumns: ASSESSMENT_COLUMNS,

@@ -34,8 +34,39 @@ export interface RejectedRow {
 /** How many rejected rows an answer lists in full. */
 export const REJECTED_ROWS_SHOWN = 100;
 
+/** The rejection counts of one import stage. */
+export interface RejectionStats {
+  rejected: number;
+  /** The first REJECTED_ROWS_SHOWN rejected rows, in file order. */
+  rejectedRows: RejectedRow[];
+}
+
+/**
+ * Counts one rejected row and keeps it while fewer than REJECTED_ROWS_SHOWN are kept; `parcelId` is read
+ * only then, and shown trimmed and cut to 100 characters.
+ */
+export function countRejected(stats: RejectionStats, line: number, errors: FieldError[], parcelId: () => string): void {
+  stats.rejected++;
+  if (stats.rejectedRows.length >= REJECTED_ROWS_SHOWN) return;
+  const id = parcelId().trim();
+  stats.rejectedRows.push({ line, ...(id ? { parcel_id: id.slice(0, 100) } : {}), errors });
+}
+
+/** The error of a CSV record whose field count differs from the header's. */
+export function fieldCountError(fields: number, headerFields: number): FieldError {
+  return { field: 'row', message: `has ${fields} fields but the header has ${headerFields}` };
+}
+
+/** The CSV header's column names (trimmed, lower-case), checked against the spec; throws the 400 for a bad one. */
+export function headerColumns(spec: ImportKindSpec<unknown>, values: readonly string[]): string[] {
+  const names = values.map((name) => name.trim().toLowerCase());
+  const errors = checkHeader(spec, names);
+  if (errors.length) throw new ImportHeaderProblem(errors);
+  return names;
+}
+
 /** Largest CSV record accepted (a parcel with a detailed multipolygon WKT is the big case). */
-const MAX_CSV_RECORD_BYTES = 16 * 1024 * 1024;
+export const MAX_CSV_RECORD_BYTES = 16 * 1024 * 1024;
 /** COPY data is sent in chunks of about this size. */
 const COPY_CHUNK_BYTES = 256 * 1024;
 
@@ -80,10 +111,11 @@ class CsvRecords extends Transform {
   ): void {
     const { record, info } = chunk;
     if (this.header === null) {
-      const names = record.map((name) => name.trim().toLowerCase());
-      const errors = checkHeader(this.spec, names);
-      if (errors.length) return cb(new ImportHeaderProblem(errors));
-      this.header = names;
+      try {
+        this.header = headerColumns(this.spec, record);
+      } catch (error) {
+        return cb(error as Error);
+      }
       return cb();
     }
     // csv-parse reports the line a record ends on; a quoted value may span lines.
@@ -96,7 +128,7 @@ class CsvRecords extends Transform {
     }
     const out: ImportRecord = { line: info.lines - newlines, fields };
     if (record.length !== this.header.length) {
-      out.errors = [{ field: 'row', message: `has ${record.length} fields but the header has ${this.header.length}` }];
+      out.errors = [fieldCountError(record.length, this.header.length)];
     }
     cb(null, out);
   }
@@ -219,11 +251,8 @@ class FeatureRecords extends Transform {
   }
 }
 
-export interface StagingStats {
+export interface StagingStats extends RejectionStats {
   rowsRead: number;
-  rejected: number;
-  /** The first REJECTED_ROWS_SHOWN rejected rows, in file order. */
-  rejectedRows: RejectedRow[];
 }
 
 /** Validates each record; valid ones leave as COPY text lines, rejected ones are counted and kept. */
@@ -264,14 +293,9 @@ export class RowStager extends Transform {
   }
 
   private reject(record: ImportRecord, errors: FieldError[]): void {
-    this.stats.rejected++;
-    if (this.stats.rejectedRows.length >= REJECTED_ROWS_SHOWN) return;
-    const rawId = record.fields.parcel_id;
-    const parcelId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId).trim() : '';
-    this.stats.rejectedRows.push({
-      line: record.line,
-      ...(parcelId ? { parcel_id: parcelId.slice(0, 100) } : {}),
-      errors,
+    countRejected(this.stats, record.line, errors, () => {
+      const rawId = record.fields.parcel_id;
+      return typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : '';
     });
   }
 }

@@ -1,7 +1,8 @@
 // Row validation for imports. Values come from CSV (strings) or GeoJSON properties (JSON scalars); every
 // check mirrors a database constraint or type so that rows passing here never fail the COPY.
 import type { FieldError } from '../../common/problem.js';
-import { PROPERTY_CLASSES, type PropertyClass } from '../parcel.entity.js';
+import type { ParcelAttributes } from '../parcel-columns.js';
+import { PROPERTY_CLASSES } from '../parcel.entity.js';
 import {
   centroid,
   GeometryError,
@@ -11,18 +12,7 @@ import {
   type PointGeometry,
 } from './geometry.js';
 
-export interface ParcelRow {
-  parcel_id: string;
-  neighborhood: string;
-  property_class: PropertyClass;
-  land_sqft: number | null;
-  building_sqft: number | null;
-  year_built: number | null;
-  quality: number | null;
-  condition: number | null;
-  bedrooms: number | null;
-  bathrooms: number | null;
-  situs_address: string | null;
+export interface ParcelRow extends ParcelAttributes {
   lon: number;
   lat: number;
   geometry: ParcelGeometry | null;

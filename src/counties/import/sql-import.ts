@@ -14,6 +14,7 @@ import { MalformedImportProblem } from './import-problems.js';
 import { WKT_COLUMN, type SpecialRecords } from './csv-framer.js';
 import { LIMITS } from './row-validators.js';
 import { driverClient, releaseRunner } from '../../database/pg-client.js';
+import { lockCountyImports } from '../county-imports.repository.js';
 
 /** The kinds imported set-wise (the others still validate row by row in JavaScript). */
 export type SetwiseKind = 'parcels';
@@ -147,9 +148,9 @@ interface KindSql {
   /** Columns also read as numbers `n_<name>`. */
   numeric: readonly string[];
   /** Field messages in the order the JavaScript validator reports them. */
-  messages: (present: ReadonlySet<string>, special: SpecialPlan) => { field: string; sql: string }[];
+  messages: (special: SpecialPlan) => { field: string; sql: string }[];
   /** The staging row (same columns as the row-by-row import's staging table), from a valid row. */
-  staged: (present: ReadonlySet<string>) => string;
+  staged: string;
 }
 
 const PARCEL_RULES: [string, Rule][] = [
@@ -171,7 +172,7 @@ const PARCEL_RULES: [string, Rule][] = [
 const PARCELS: KindSql = {
   columns: [...PARCEL_RULES.map(([c]) => c), WKT_COLUMN],
   numeric: PARCEL_RULES.filter(([, r]) => r.kind === 'number').map(([c]) => c),
-  messages: (_present, special) => {
+  messages: (special) => {
     // The latest year built allowed moves with the calendar, as in validateParcelRow.
     const yearMax = new Date().getUTCFullYear() + 5;
     const out = PARCEL_RULES.map(([column, rule]) => ({
@@ -198,7 +199,7 @@ const PARCELS: KindSql = {
     );
     return out;
   },
-  staged: () => `
+  staged: `
     c.ord AS line, ${t('parcel_id')} AS parcel_id, ${t('neighborhood')} AS neighborhood,
     lower(${t('property_class')}) AS property_class,
     ${num('land_sqft')} AS land_sqft, ${num('building_sqft')} AS building_sqft,
@@ -252,6 +253,17 @@ const PARCELS_NATURAL_KEY = 'uq_parcels_county_parcel';
 /** A column with a larger share of special values takes the full checks for every row (no per-row test). */
 const SPECIAL_JOIN_MAX_SHARE = 0.5;
 
+/** How a file's special values are read. */
+export interface SpecialValuesPlan {
+  special: SpecialPlan;
+  /** Some column is tested per row: its rows' masks are looked up in import_special. */
+  joined: boolean;
+  /** The records import_special holds: those with a special value in a column tested per row. */
+  perRow: SpecialRecords;
+  /** Special values by column name. */
+  counts: Record<string, number>;
+}
+
 /**
  * The plan for a file's columns (in file order) from its special records: a column without special values
  * is read plainly, one with many takes the full checks throughout, the others test each row's mask.
@@ -260,7 +272,7 @@ export function planSpecialValues(
   columns: readonly string[],
   specials: SpecialRecords,
   rows: number,
-): { special: SpecialPlan; joined: boolean; perRow: SpecialRecords; counts: Record<string, number> } {
+): SpecialValuesPlan {
   const counts = columns.map(() => 0);
   for (const mask of specials.masks) {
     for (let k = 0; k < columns.length; k++) if (k > 30 || (mask & (1 << k)) !== 0) counts[k]++;
@@ -311,7 +323,12 @@ function numberSql(v: string, softInput: boolean, plan: ColumnPlan): string {
  * Every row of import_stage with its special-value mask, trimmed text (`t_*`), numbers (`n_*`) and
  * geometry JSON (`g`). Plain values are already trimmed.
  */
-function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boolean, special: SpecialPlan): string {
+function readRowsSql(
+  kind: KindSql,
+  present: ReadonlySet<string>,
+  softInput: boolean,
+  { special, joined }: Pick<SpecialValuesPlan, 'special' | 'joined'>,
+): string {
   const trimmed = kind.columns
     .filter((c) => c !== WKT_COLUMN)
     .map(
@@ -322,7 +339,6 @@ function readRowsSql(kind: KindSql, present: ReadonlySet<string>, softInput: boo
     );
   trimmed.push(`${present.has(WKT_COLUMN) ? `nullif(r."${WKT_COLUMN}", '')::jsonb` : 'NULL::jsonb'} AS g`);
   const numbers = kind.numeric.map((c) => `${numberSql(`v."t_${c}"`, softInput, special(c))} AS "n_${c}"`);
-  const joined = [...present].some((c) => special(c).mode === 'some');
   // OFFSET 0 keeps each value computed once per row (a pulled-up subquery would repeat the expressions).
   return `
     SELECT r.ord, s.mask, v.*, n.*
@@ -347,17 +363,16 @@ function stagingSql(columns: readonly string[]) {
 function validationSql(
   kindName: SetwiseKind,
   columns: readonly string[],
-  special: SpecialPlan,
+  plan: Pick<SpecialValuesPlan, 'special' | 'joined'>,
   serverVersionNum: number,
 ) {
   const kind = KINDS[kindName];
-  const present = new Set(columns);
-  const messages = kind.messages(present, special);
+  const messages = kind.messages(plan.special);
   // pg_input_is_valid() came with PostgreSQL 16.
-  const rows = readRowsSql(kind, present, serverVersionNum >= 160000, special);
+  const rows = readRowsSql(kind, new Set(columns), serverVersionNum >= 160000, plan);
   const valid = messages.map((m) => `(${m.sql}) IS NULL`).join('\n AND ');
   return {
-    stage: `CREATE TEMP TABLE import_valid ON COMMIT DROP AS SELECT ${kind.staged(present)} FROM (${rows}) c WHERE ${valid}`,
+    stage: `CREATE TEMP TABLE import_valid ON COMMIT DROP AS SELECT ${kind.staged} FROM (${rows}) c WHERE ${valid}`,
     rejected: `
       SELECT c.ord, left(${t('parcel_id')}, 100) AS parcel_id, ARRAY[${messages.map((m) => m.sql).join(',\n')}]::text[] AS messages
         FROM (${rows}) c
@@ -427,7 +442,7 @@ export class SetwiseCsvImporter {
         phases[name] = Math.round(now - mark);
         mark = now;
       };
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`terrafusion:import:${countyId}`]);
+      await lockCountyImports(client, countyId);
       await client.query(TRY_FLOAT8);
       const plan = planSpecialValues(columns, specials, copied);
       if (plan.joined) {
@@ -437,7 +452,7 @@ export class SetwiseCsvImporter {
         );
         await client.query('ANALYZE import_special');
       }
-      const sql = validationSql(kind, columns, plan.special, serverVersion);
+      const sql = validationSql(kind, columns, plan, serverVersion);
       const stage = await client.query(sql.stage);
       const staged = stage.rowCount ?? 0;
       lap('validate_ms');
