@@ -1,4 +1,5 @@
 // PostgreSQL COPY text format (the default of COPY … FROM STDIN / TO STDOUT): what bulk loads write and exports read.
+import { StringDecoder } from 'node:string_decoder';
 
 export type CopyScalar = string | number | boolean | null;
 
@@ -24,4 +25,25 @@ export function copyDecode(field: string): string | null {
   if (field.indexOf('\\') === -1) return field;
   if (field === '\\N') return null;
   return field.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPES[c] ?? c);
+}
+
+/**
+ * Complete lines of a COPY … TO STDOUT stream, a chunk's worth at a time (a line may span chunks, a character
+ * too). COPY output ends in a line feed: text after the last one is an error.
+ */
+export async function* copyLines(stream: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + decoder.write(chunk);
+    const end = text.lastIndexOf('\n');
+    if (end === -1) {
+      rest = text;
+      continue;
+    }
+    rest = text.slice(end + 1);
+    yield text.slice(0, end).split('\n');
+  }
+  rest += decoder.end();
+  if (rest !== '') throw new Error('COPY output ended in the middle of a row');
 }

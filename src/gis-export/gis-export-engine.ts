@@ -11,6 +11,7 @@ import { ConfigModule, registerAs, type ConfigType } from '@nestjs/config';
 import { loadEnv } from '../config/env.js';
 import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { PermanentJobError } from '../jobs/job-errors.js';
+import type { ProgressFn } from '../jobs/job-processor.js';
 import { ArtifactStore, decodedStream, type ArtifactUpload, type ContentEncoding } from './artifact-store.js';
 import { copyRecords, GisExportRepository, type ExportSelection } from './gis-export.repository.js';
 import { CSV_CONTENT_TYPE, CsvWriter } from './writers/csv.writer.js';
@@ -28,13 +29,12 @@ import { SHAPEFILE_CONTENT_TYPE, ShapefileLimitError, ShapefileWriter } from './
 export interface GisExportInput {
   jobId: string;
   countyId: string;
-  exportFormat: 'geojson' | 'csv' | 'kml' | 'shapefile';
+  exportFormat: ExportFormat;
   taxYear?: number;
   neighborhoods?: string[];
   propertyClasses?: string[];
   bbox?: [number, number, number, number] /* minLon,minLat,maxLon,maxLat */;
 }
-export type ProgressFn = (fraction: number) => Promise<void>;
 
 export interface GisExportResult {
   export_format: string;

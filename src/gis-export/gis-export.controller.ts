@@ -10,22 +10,24 @@ import { Permission } from '../auth/permissions.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { ApiProblem } from '../counties/dto/problem.dto.js';
 import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import { JobRoutesController, jobRoutesPath, JobRunRoute } from '../jobs/job-routes.js';
+import { JobRoutesController, jobRoutesPath, JobRunRoute, type JobRouteSpec } from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { acceptsGzip } from './artifact-store.js';
 import { GisExportEngine } from './gis-export-engine.js';
 import { RunGisExportDto } from './run-gis-export.dto.js';
 
 const MODULE = 'gis-export' as const;
-
-@ApiTags('gis-export')
-@Controller(jobRoutesPath(MODULE))
-export class GisExportController extends JobRoutesController({
+const ROUTES: JobRouteSpec = {
   module: MODULE,
   execute: Permission.GisExportExecute,
   viewStatus: Permission.GisExportViewStatus,
   viewResults: Permission.GisExportViewResults,
-}) {
+  kindField: 'export_format',
+};
+
+@ApiTags('gis-export')
+@Controller(jobRoutesPath(MODULE))
+export class GisExportController extends JobRoutesController(ROUTES) {
   constructor(
     jobs: JobsService,
     private readonly engine: GisExportEngine,
@@ -33,19 +35,14 @@ export class GisExportController extends JobRoutesController({
     super(jobs);
   }
 
-  @JobRunRoute(
-    MODULE,
-    Permission.GisExportExecute,
-    'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.',
-    'export_format',
-  )
+  @JobRunRoute(ROUTES, 'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.')
   async run(
     @Body() body: RunGisExportDto,
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    return this.submitRun({ user, reply, idempotencyKey }, body, body.export_format, body);
+    return this.submitRun({ user, reply, idempotencyKey }, body, body);
   }
 
   @Get('results/:job_id/download')

@@ -52,7 +52,7 @@ export class GisExportProcessor implements JobProcessor<GisExportParameters, Gis
         ...(params.property_classes ? { propertyClasses: params.property_classes } : {}),
         ...(params.bbox ? { bbox: params.bbox } : {}),
       },
-      (fraction) => ctx.progress(fraction),
+      ctx.progress,
     );
     ctx.setArtifact({
       storage: 'postgres',

@@ -10,10 +10,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { copyDecode } from '../database/copy-text.js';
+import { copyDecode, copyLines } from '../database/copy-text.js';
 import { driverClient, releaseRunner } from '../database/pg-client.js';
 import { EXPORT_FIELDS, type ExportRecord } from './writers/export-fields.js';
 import {
@@ -235,21 +234,9 @@ export async function* copyRecords(
   geoJson = false,
 ): AsyncGenerator<ExportRecord[]> {
   const year = taxYear === null ? null : String(taxYear);
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of source) {
-    const text = rest + decoder.write(chunk);
-    const end = text.lastIndexOf('\n');
-    if (end === -1) {
-      rest = text;
-      continue;
-    }
-    rest = text.slice(end + 1);
-    const lines = text.slice(0, end).split('\n');
+  for await (const lines of copyLines(source)) {
     const batch: ExportRecord[] = new Array(lines.length);
     for (let i = 0; i < lines.length; i++) batch[i] = parseCopyLine(lines[i], year, geoJson);
     yield batch;
   }
-  rest += decoder.end();
-  if (rest !== '') throw new Error('COPY output ended in the middle of a row');
 }

@@ -1,15 +1,15 @@
 // Body of POST /api/v1/gis-export/run (DESIGN.md §3).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
+import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
-import { IsBbox, IsTaxYear, MIN_TAX_YEAR, PROPERTY_CLASSES } from '../jobs/dto/validators.js';
-
-export const EXPORT_FORMATS = ['geojson', 'csv', 'kml', 'shapefile'] as const;
+import { IsBbox, IsNeighborhoodList, IsTaxYear, MIN_TAX_YEAR } from '../jobs/dto/validators.js';
+import { EXPORT_FORMATS, type ExportFormat } from './writers/export-fields.js';
 
 export class RunGisExportDto extends JobRunBaseDto {
   @ApiProperty({ enum: EXPORT_FORMATS })
   @IsIn(EXPORT_FORMATS, { message: `must be one of ${EXPORT_FORMATS.join(', ')}` })
-  export_format: (typeof EXPORT_FORMATS)[number];
+  export_format: ExportFormat;
 
   @ApiPropertyOptional({ example: 2025, minimum: MIN_TAX_YEAR, description: 'Values of this tax year.' })
   @IsOptional()
@@ -17,13 +17,7 @@ export class RunGisExportDto extends JobRunBaseDto {
   tax_year?: number;
 
   @ApiPropertyOptional({ type: [String], example: ['N01'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @ArrayUnique({ message: 'must not repeat a neighborhood' })
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
+  @IsNeighborhoodList()
   neighborhoods?: string[];
 
   @ApiPropertyOptional({ enum: PROPERTY_CLASSES, isArray: true })

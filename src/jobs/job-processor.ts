@@ -2,6 +2,9 @@
 // attempts, timestamps, retries, time limits, cancellation, metrics, callbacks).
 import type { ArtifactRef, JobModuleName } from './job.entity.js';
 
+/** Reports progress in [0, 1]; throws when the job must stop (cancelled, past its time limit, shutting down). */
+export type ProgressFn = (fraction: number) => Promise<void>;
+
 export interface JobContext {
   readonly jobId: string;
   readonly module: JobModuleName;
@@ -16,9 +19,10 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /**
    * Reports progress (0..1, stored and shown in the status) and is the cancellation point: it throws
-   * JobStopped when the job must stop. Call it between steps, not in tight loops.
+   * JobStopped when the job must stop. Call it between steps, not in tight loops. Needs no `this`: may be
+   * handed on as is.
    */
-  progress(fraction: number): Promise<void>;
+  readonly progress: ProgressFn;
   /** Records the file this job produced (gis-export); stored with the result. */
   setArtifact(artifact: ArtifactRef): void;
 }

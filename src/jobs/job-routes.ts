@@ -42,6 +42,8 @@ export interface JobRouteSpec {
   execute: Permission;
   viewStatus: Permission;
   viewResults: Permission;
+  /** The run body's field that holds the job kind (stored with the job, a label of the submission metric). */
+  kindField?: string;
 }
 
 /** What a run handler passes on from its request: the caller, the reply (status, Location) and the key. */
@@ -137,15 +139,12 @@ export function JobRoutesController(spec: JobRouteSpec) {
     /**
      * The rest of a module's POST …/run once it has mapped its DTO to the job parameters: submit, then
      * answer 202 + Location (200 for an idempotent replay). callback_url is never stored as a parameter,
-     * so a module whose parameters are its whole body may pass the body.
+     * so a module whose parameters are its whole body may pass the body; fields left undefined are not
+     * stored either.
      */
-    protected async submitRun(
-      request: RunRequest,
-      body: JobRunBaseDto,
-      kind: string | null,
-      parameters: object,
-    ): Promise<JobSubmittedDto> {
+    protected async submitRun(request: RunRequest, body: JobRunBaseDto, parameters: object): Promise<JobSubmittedDto> {
       const { callback_url: _callbackUrl, ...stored } = parameters as Record<string, unknown>;
+      const kind = spec.kindField ? ((body as unknown as Record<string, unknown>)[spec.kindField] as string) : null;
       const submission = await this.jobs.submit(
         module,
         { countyId: body.county_id, kind, parameters: stored, callbackUrl: body.callback_url ?? null },
@@ -159,20 +158,15 @@ export function JobRoutesController(spec: JobRouteSpec) {
 }
 
 /**
- * The decorators of a module's POST …/run: the route, its permission, the rejected-submission metric
- * (kindField: the body field that holds the job kind, for the metric's label) and the OpenAPI of a
- * submission (202 new job, 200 idempotent replay, 400/404/409 problems).
+ * The decorators of a module's POST …/run: the route, its permission (spec.execute), the rejected-submission
+ * metric (labelled with the body's spec.kindField) and the OpenAPI of a submission (202 new job, 200
+ * idempotent replay, 400/404/409 problems).
  */
-export function JobRunRoute(
-  module: JobModuleName,
-  permission: Permission,
-  summary: string,
-  kindField?: string,
-): MethodDecorator {
+export function JobRunRoute(spec: JobRouteSpec, summary: string): MethodDecorator {
   return applyDecorators(
     Post('run'),
-    RequirePermissions(permission),
-    UseInterceptors(new SubmissionMetricsInterceptor(module, kindField)),
+    RequirePermissions(spec.execute),
+    UseInterceptors(new SubmissionMetricsInterceptor(spec.module, spec.kindField)),
     ApiOperation({ summary }),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' }),
     ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' }),

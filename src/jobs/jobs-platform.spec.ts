@@ -6,7 +6,8 @@ import { isPrivateAddress, resolveCallbackTarget, staticCallbackProblem } from '
 import { classifyError, JobStopped, PermanentJobError, TransientJobError } from './job-errors.js';
 import { retryDelaySeconds } from './job-platform.js';
 import { canonicalJson } from './jobs.service.js';
-import { bboxProblem, isCalendarDate } from './dto/validators.js';
+import { isIsoDate } from '../market-analysis/trend/calendar.js';
+import { bboxProblem } from './dto/validators.js';
 
 describe('pg-boss', () => {
   it('loads under the ESM test runner', () => {
@@ -159,9 +160,9 @@ describe('CircuitBreaker', () => {
 
 describe('run body validators', () => {
   it('checks dates and bounding boxes', () => {
-    expect(isCalendarDate('2024-02-29')).toBe(true);
-    expect(isCalendarDate('2023-02-29')).toBe(false);
-    expect(isCalendarDate('2024-2-1')).toBe(false);
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2023-02-29')).toBe(false);
+    expect(isIsoDate('2024-2-1')).toBe(false);
     expect(bboxProblem([-86.6, 39.1, -86.4, 39.2])).toBeNull();
     expect(bboxProblem([-86.4, 39.1, -86.6, 39.2])).toBe('min_lon must be less than max_lon');
     expect(bboxProblem([0, 95, 1, 96])).toBe('latitudes must be between -90 and 90');

@@ -5,6 +5,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { appPool, type AppPool } from '../database/pg-client.js';
 import { PGBOSS_SCHEMA } from './job-queue.js';
 import type { ArtifactRef, CallbackState, JobErrorReason, JobModuleName, JobStatus } from './job.entity.js';
 
@@ -95,7 +96,7 @@ export class JobsRepository implements OnModuleInit {
    * discards the dead client when it is released.
    */
   onModuleInit(): void {
-    const pool = this.pool() as pg.Pool & { _clients?: pg.PoolClient[] };
+    const pool = this.pool();
     const guard = (client: pg.PoolClient) => {
       if (GUARDED.has(client)) return;
       GUARDED.add(client);
@@ -106,8 +107,8 @@ export class JobsRepository implements OnModuleInit {
   }
 
   /** The application pool (node-postgres) behind TypeORM. */
-  pool(): pg.Pool {
-    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+  pool(): AppPool {
+    return appPool(this.dataSource)!;
   }
 
   /** Runs `work` in a transaction on one pooled connection. */

@@ -3,6 +3,7 @@
 // study uses to time-adjust sale prices.
 import { Injectable, Module } from '@nestjs/common';
 import { PermanentJobError } from '../jobs/job-errors.js';
+import type { ProgressFn } from '../jobs/job-processor.js';
 import { InsufficientDataError } from '../valuation/valuation.errors.js';
 import { MarketAnalysisRepository, type SalesFilter } from './market-analysis.repository.js';
 import {
@@ -28,8 +29,6 @@ import { saleColumns } from './trend/sale-columns.js';
 // One error class for "too little data" across the engines: the valuation engine's, which the job platform maps to
 // failure reason insufficient_data.
 export { InsufficientDataError };
-
-export type ProgressFn = (fraction: number) => Promise<void>;
 
 export interface MarketAnalysisInput {
   jobId: string;

@@ -32,7 +32,7 @@ export class MarketAnalysisProcessor
         propertyClass: params.property_class,
         neighborhoods: params.neighborhoods,
       },
-      (fraction) => ctx.progress(fraction),
+      ctx.progress,
     );
   }
 }

@@ -1,8 +1,9 @@
 // Body of POST /api/v1/market-analysis/run (DESIGN.md §3).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
-import { IsCalendarDate, IsOnOrAfter, PROPERTY_CLASSES } from '../jobs/dto/validators.js';
+import { IsCalendarDate, IsNeighborhoodList, IsOnOrAfter } from '../jobs/dto/validators.js';
 
 export const ANALYSIS_TYPES = ['price_trend', 'neighborhood_comparison'] as const;
 
@@ -28,13 +29,7 @@ export class RunMarketAnalysisDto extends JobRunBaseDto {
   property_class?: (typeof PROPERTY_CLASSES)[number];
 
   @ApiPropertyOptional({ type: [String], example: ['N01', 'N02'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @ArrayUnique({ message: 'must not repeat a neighborhood' })
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
+  @IsNeighborhoodList()
   neighborhoods?: string[];
 }
 

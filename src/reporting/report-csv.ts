@@ -4,22 +4,19 @@
 // CSV injection: a text cell starting with =, +, -, @, tab or carriage return would be read as a formula by
 // spreadsheet programs, so it gets a leading single quote. Numbers the report computed are written as plain numeric
 // literals (a negative PRB stays -0.12, not '-0.12) — a literal like that cannot carry a formula.
+import { csvTextCell } from '../common/csv.js';
 import type { AssessmentRollResult, RollGroup, RollSums } from './assessment-roll.js';
 import type { RatioStratum } from './ratio-study/ratio-study.js';
 import type { RatioStatistics } from './ratio-study/ratio-statistics.js';
 
 type Cell = string | number | boolean | null | undefined;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /** One CSV field: neutralised against formula injection, then quoted per RFC 4180 when needed. */
 export function csvCell(value: Cell): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let text = value;
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvTextCell(value);
 }
 
 export function csvRow(cells: readonly Cell[]): string {

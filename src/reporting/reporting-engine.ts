@@ -3,11 +3,11 @@
 // query; see ratio-study/ for the definitions.
 import { Injectable, Module } from '@nestjs/common';
 import { PermanentJobError } from '../jobs/job-errors.js';
+import type { ProgressFn } from '../jobs/job-processor.js';
 import {
   InsufficientDataError,
   MarketAnalysisEngine,
   MarketAnalysisEngineModule,
-  type ProgressFn,
 } from '../market-analysis/market-analysis-engine.js';
 import { addMonthsToDay, dayNumber, isIsoDate, isoDate } from '../market-analysis/trend/calendar.js';
 import { timeAdjustmentFactor } from '../market-analysis/trend/price-trend.js';
@@ -22,7 +22,6 @@ import {
 } from './ratio-study/ratio-study.js';
 import { IAAO_STANDARDS } from './ratio-study/standards.js';
 
-export type { ProgressFn };
 export { InsufficientDataError };
 
 export interface ReportInput {

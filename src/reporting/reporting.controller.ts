@@ -7,21 +7,29 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
 import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import { JobResultsRoute, JobRoutesController, jobRoutesPath, JobRunRoute } from '../jobs/job-routes.js';
+import {
+  JobResultsRoute,
+  JobRoutesController,
+  jobRoutesPath,
+  JobRunRoute,
+  type JobRouteSpec,
+} from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ReportingEngine } from './reporting-engine.js';
 import { ReportResultsQueryDto, RunReportDto, type ReportParameters } from './run-report.dto.js';
 
 const MODULE = 'reporting' as const;
-
-@ApiTags('reporting')
-@Controller(jobRoutesPath(MODULE))
-export class ReportingController extends JobRoutesController({
+const ROUTES: JobRouteSpec = {
   module: MODULE,
   execute: Permission.ReportingExecute,
   viewStatus: Permission.ReportingViewStatus,
   viewResults: Permission.ReportingViewResults,
-}) {
+  kindField: 'report_type',
+};
+
+@ApiTags('reporting')
+@Controller(jobRoutesPath(MODULE))
+export class ReportingController extends JobRoutesController(ROUTES) {
   constructor(
     jobs: JobsService,
     private readonly engine: ReportingEngine,
@@ -29,29 +37,14 @@ export class ReportingController extends JobRoutesController({
     super(jobs);
   }
 
-  @JobRunRoute(
-    MODULE,
-    Permission.ReportingExecute,
-    'Queue a ratio study or assessment roll report of a county for a tax year.',
-    'report_type',
-  )
+  @JobRunRoute(ROUTES, 'Queue a ratio study or assessment roll report of a county for a tax year.')
   async run(
     @Body() body: RunReportDto,
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    const parameters: ReportParameters = {
-      county_id: body.county_id,
-      tax_year: body.tax_year,
-      report_type: body.report_type,
-      ...(body.sales_from !== undefined ? { sales_from: body.sales_from } : {}),
-      ...(body.sales_to !== undefined ? { sales_to: body.sales_to } : {}),
-      ...(body.group_by !== undefined ? { group_by: body.group_by } : {}),
-      ...(body.time_adjust !== undefined ? { time_adjust: body.time_adjust } : {}),
-      ...(body.trim_factor !== undefined ? { trim_factor: body.trim_factor } : {}),
-    };
-    return this.submitRun({ user, reply, idempotencyKey }, body, body.report_type, parameters);
+    return this.submitRun({ user, reply, idempotencyKey }, body, body satisfies ReportParameters);
   }
 
   // Replaces the shared results route of this module (same path and permission) to add ?format=csv.

@@ -32,7 +32,7 @@ export class ReportingProcessor implements JobProcessor<ReportParameters, Record
         timeAdjust: params.time_adjust,
         trimFactor: params.trim_factor,
       },
-      (fraction) => ctx.progress(fraction),
+      ctx.progress,
     );
   }
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DemoCounty } from '../demo/generator.js';
-import { monthsFromReference, TRUE_MODEL } from '../demo/hedonic-model.js';
+import { TRUE_MODEL } from '../demo/hedonic-model.js';
 import {
   calibrateCostApproach,
   costValues,
@@ -9,8 +8,9 @@ import {
   LandRates,
   MIN_COST_SALES,
 } from './cost-approach.js';
+import { demoSales } from './fixtures/demo-sales.js';
 import { median } from './regression/ratio-statistics.js';
-import { allocateColumns, classIndex, DAYS_PER_MONTH, type ParcelBatch, type SalesSample } from './valuation-data.js';
+import { allocateColumns, classIndex, type ParcelBatch } from './valuation-data.js';
 import { InsufficientDataError } from './valuation.errors.js';
 
 const RES = classIndex('residential');
@@ -55,30 +55,6 @@ describe('land schedule', () => {
     expect(rates.landValue('A', 30_000)).toBe(2 * (10_000 + 0.25 * 20_000));
   });
 });
-
-function demoSales(parcels: number, seed: number): SalesSample {
-  const records = [...new DemoCounty({ parcels, seed }).records()];
-  const names: string[] = [];
-  const sales = records.flatMap((r) => r.sales.filter((s) => s.isValid).map((s) => ({ p: r.parcel, s })));
-  const c = allocateColumns(sales.length, names);
-  const price = new Float64Array(sales.length);
-  const days = new Float64Array(sales.length);
-  sales.forEach(({ p, s }, i) => {
-    let nb = names.indexOf(p.neighborhood);
-    if (nb < 0) nb = names.push(p.neighborhood) - 1;
-    c.neighborhood[i] = nb;
-    c.propertyClass[i] = classIndex(p.propertyClass);
-    c.landSqft[i] = p.landSqft;
-    c.buildingSqft[i] = p.buildingSqft ?? NaN;
-    c.yearBuilt[i] = p.yearBuilt ?? NaN;
-    c.quality[i] = p.quality ?? NaN;
-    c.condition[i] = p.condition ?? NaN;
-    c.bathrooms[i] = p.bathrooms ?? NaN;
-    price[i] = s.salePrice;
-    days[i] = monthsFromReference(s.saleDate) * DAYS_PER_MONTH;
-  });
-  return { ...c, price, days };
-}
 
 describe('calibrateCostApproach on the demo county', () => {
   const sales = demoSales(10_000, 5);

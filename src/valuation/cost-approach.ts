@@ -267,16 +267,10 @@ function estimateTrend(sales: SalesSample, rows: number[], cost: number[]): numb
 }
 
 /** Cost-approach values of a batch; `basis` receives 1 (cost) or 2 (land only) per parcel. */
-export function costValues(
-  calibration: CostCalibration,
-  batch: ParcelBatch,
-  out: ValueBatch,
-  basis: Uint8Array,
-  applyMarketFactor = true,
-): void {
+export function costValues(calibration: CostCalibration, batch: ParcelBatch, out: ValueBatch, basis: Uint8Array): void {
   for (let i = 0; i < batch.size; i++) {
     const name = batch.neighborhoods[batch.neighborhood[i]];
-    const factor = applyMarketFactor ? (calibration.marketFactors.get(name) ?? calibration.countyMarketFactor) : 1;
+    const factor = calibration.marketFactors.get(name) ?? calibration.countyMarketFactor;
     const land = factor * calibration.landRates.landValue(name, batch.landSqft[i]);
     const building =
       factor *

@@ -1,22 +1,9 @@
 // Body of POST /api/v1/valuation/run (DESIGN.md §3).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
-import { IsTaxYear, MIN_TAX_YEAR } from '../jobs/dto/validators.js';
+import { IsNeighborhoodList, IsTaxYear, MIN_TAX_YEAR } from '../jobs/dto/validators.js';
 
 export const VALUATION_METHODS = ['cost', 'regression'] as const;
 export type ValuationMethod = (typeof VALUATION_METHODS)[number];
@@ -32,13 +19,7 @@ export class RunValuationDto extends JobRunBaseDto {
   method?: ValuationMethod;
 
   @ApiPropertyOptional({ type: [String], example: ['N01', 'N02'], description: 'Only these neighborhoods.' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @ArrayUnique({ message: 'must not repeat a neighborhood' })
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
+  @IsNeighborhoodList()
   neighborhoods?: string[];
 }
 

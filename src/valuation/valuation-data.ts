@@ -1,7 +1,8 @@
 // Column-wise (typed array) views of parcels and sales that the valuation methods compute on.
 import { PROPERTY_CLASSES, type PropertyClass } from '../counties/parcel.entity.js';
+import { DAYS_PER_MONTH } from '../market-analysis/trend/calendar.js';
 
-export { PROPERTY_CLASSES, type PropertyClass };
+export { DAYS_PER_MONTH, PROPERTY_CLASSES, type PropertyClass };
 
 /** What is valued: a county's parcels (optionally only some neighborhoods) for a tax year at a date. */
 export interface ValuationScope {
@@ -54,8 +55,6 @@ export interface ParcelValueRow {
   improvement_value: number;
   total_value: number;
 }
-
-export const DAYS_PER_MONTH = 365.25 / 12;
 
 export const classIndex = (c: PropertyClass): number => PROPERTY_CLASSES.indexOf(c);
 export const RESIDENTIAL = classIndex('residential');

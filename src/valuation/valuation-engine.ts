@@ -3,6 +3,8 @@
 // values in one transaction. Methods: regression/hedonic-model.ts and cost-approach.ts.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import type { ProgressFn } from '../jobs/job-processor.js';
+import { addMonthsToDay, dayNumber, isIsoDate, isoDate } from '../market-analysis/trend/calendar.js';
 import { calibrateCostApproach, costValues, type CostCalibration, type LandRates } from './cost-approach.js';
 import { fitHedonicModel, hedonicValues, type HedonicModel } from './regression/hedonic-model.js';
 import { sortedMedian, type RatioSummary } from './regression/ratio-statistics.js';
@@ -28,9 +30,6 @@ export interface ValuationInput {
   /** YYYY-MM-DD; default `${taxYear}-01-01`. */
   valuationDate?: string;
 }
-
-/** Reports progress in [0, 1]; throws when the job was cancelled (the run then stops and writes nothing). */
-export type ProgressFn = (fraction: number) => Promise<void>;
 
 export interface CoefficientRow {
   term: string;
@@ -110,7 +109,6 @@ export interface ParcelValuesPage {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export const MAX_PAGE_SIZE = 1000;
 
 /** Fractions of progress reported at the end of each step. */
@@ -232,21 +230,9 @@ function checkInput(input: ValuationInput): ValuationScope {
   return { countyId: input.countyId, taxYear: input.taxYear, valuationDate, neighborhoods };
 }
 
-function isIsoDate(s: string): boolean {
-  const m = ISO_DATE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
-
 /** The date `months` calendar months before `iso` (day clamped to the month's length). */
 export function monthsBefore(iso: string, months: number): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  const index = y * 12 + (m - 1) - months;
-  const year = Math.floor(index / 12);
-  const month = index - year * 12;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(year, month, Math.min(d, lastDay))).toISOString().slice(0, 10);
+  return isoDate(addMonthsToDay(dayNumber(iso), -months));
 }
 
 function encodeCursor(parcelId: string): string {

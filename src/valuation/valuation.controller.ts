@@ -9,21 +9,22 @@ import { Permission } from '../auth/permissions.js';
 import { ValidationProblem } from '../common/problem.js';
 import { ApiProblem } from '../counties/dto/problem.dto.js';
 import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import { JobRoutesController, jobRoutesPath, JobRunRoute } from '../jobs/job-routes.js';
+import { JobRoutesController, jobRoutesPath, JobRunRoute, type JobRouteSpec } from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ParcelValuesQueryDto, RunValuationDto, type ValuationParameters } from './run-valuation.dto.js';
 import { InvalidValuationInputError, ValuationEngine } from './valuation-engine.js';
 
 const MODULE = 'valuation' as const;
-
-@ApiTags('valuation')
-@Controller(jobRoutesPath(MODULE))
-export class ValuationController extends JobRoutesController({
+const ROUTES: JobRouteSpec = {
   module: MODULE,
   execute: Permission.ValuationExecute,
   viewStatus: Permission.ValuationViewStatus,
   viewResults: Permission.ValuationViewResults,
-}) {
+};
+
+@ApiTags('valuation')
+@Controller(jobRoutesPath(MODULE))
+export class ValuationController extends JobRoutesController(ROUTES) {
   constructor(
     jobs: JobsService,
     private readonly engine: ValuationEngine,
@@ -31,7 +32,7 @@ export class ValuationController extends JobRoutesController({
     super(jobs);
   }
 
-  @JobRunRoute(MODULE, Permission.ValuationExecute, 'Queue a mass-appraisal valuation of a county for a tax year.')
+  @JobRunRoute(ROUTES, 'Queue a mass-appraisal valuation of a county for a tax year.')
   async run(
     @Body() body: RunValuationDto,
     @CurrentUser() user: AuthUser,
@@ -44,7 +45,7 @@ export class ValuationController extends JobRoutesController({
       method: body.method ?? 'regression',
       ...(body.neighborhoods ? { neighborhoods: body.neighborhoods } : {}),
     };
-    return this.submitRun({ user, reply, idempotencyKey }, body, null, parameters);
+    return this.submitRun({ user, reply, idempotencyKey }, body, parameters);
   }
 
   @Get('results/:job_id/parcels')

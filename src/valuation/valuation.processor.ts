@@ -28,7 +28,7 @@ export class ValuationProcessor implements JobProcessor<ValuationParameters, Val
         neighborhoods: params.neighborhoods,
         jobId: ctx.jobId,
       },
-      (fraction) => ctx.progress(fraction),
+      ctx.progress,
     );
   }
 }

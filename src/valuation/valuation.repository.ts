@@ -8,12 +8,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
-import { copyDecode } from '../database/copy-text.js';
+import { copyDecode, copyLines } from '../database/copy-text.js';
 import { driverClient, releaseRunner } from '../database/pg-client.js';
 import {
   allocateColumns,
@@ -149,9 +148,7 @@ export class ValuationRepository {
     const { client, release } = await this.acquire();
     let completed = false;
     try {
-      await client.query('BEGIN READ ONLY');
-      await client.query('SET LOCAL statement_timeout = 0');
-      await client.query(SET_SCOPE, scopeParameters(scope, scope.valuationDate));
+      await beginScopedRead(client, scope, scope.valuationDate);
       const stream = client.query(copyTo(PARCELS_COPY(scope.neighborhoods !== undefined)));
       const names: string[] = [];
       const index = new Map<string, number>();
@@ -282,9 +279,7 @@ export class ValuationRepository {
     const { client, release } = await this.acquire();
     let failure: unknown;
     try {
-      await client.query('BEGIN READ ONLY');
-      await client.query('SET LOCAL statement_timeout = 0');
-      await client.query(SET_SCOPE, scopeParameters(scope, salesFrom));
+      await beginScopedRead(client, scope, salesFrom);
       await work(client);
       await client.query('COMMIT');
     } catch (error) {
@@ -303,31 +298,16 @@ export class ValuationRepository {
   }
 }
 
-function scopeParameters(scope: ValuationScope, salesFrom: string): string[] {
-  return [
+/** Opens a read-only transaction without statement timeout with the scope's settings. */
+async function beginScopedRead(client: PoolClient, scope: ValuationScope, salesFrom: string): Promise<void> {
+  await client.query('BEGIN READ ONLY');
+  await client.query('SET LOCAL statement_timeout = 0');
+  await client.query(SET_SCOPE, [
     scope.countyId,
     scope.valuationDate,
     salesFrom,
     scope.neighborhoods ? JSON.stringify(scope.neighborhoods) : '[]',
-  ];
-}
-
-/** Complete lines of a COPY text stream, a chunk's worth at a time. */
-async function* copyLines(stream: Readable): AsyncGenerator<string[]> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of stream) {
-    const text = rest + decoder.write(chunk as Buffer);
-    const end = text.lastIndexOf('\n');
-    if (end < 0) {
-      rest = text;
-      continue;
-    }
-    rest = text.slice(end + 1);
-    yield text.slice(0, end).split('\n');
-  }
-  rest += decoder.end();
-  if (rest.length > 0) yield [rest];
+  ]);
 }
 
 const NULL = '\\N';

@@ -1,6 +1,7 @@
 // CSV (RFC 4180): a header row of the snake_case export fields and `geometry_wkt` (OGC WKT, WGS84 lon/lat),
 // CRLF line ends, fields quoted when they hold a comma, quote or line break. Text cells a spreadsheet would
 // read as a formula (starting with =, +, -, @, tab or carriage return) get a leading apostrophe.
+import { csvTextCell } from '../../common/csv.js';
 import { EXPORT_FIELDS, type ByteSink, type ExportRecord, type FormatWriter } from './export-fields.js';
 import { toWkt } from './geometry.js';
 
@@ -8,15 +9,6 @@ export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 export const CSV_HEADER = [...EXPORT_FIELDS.map((f) => f.name), 'geometry_wkt'];
 
 const NUMBER = EXPORT_FIELDS.map((f) => f.kind === 'number');
-const NEEDS_QUOTES = /[",\r\n]/;
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One text cell: neutralised against formula injection, then quoted per RFC 4180 when needed. */
-export function csvTextCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? "'" + value : value;
-  return NEEDS_QUOTES.test(safe) ? '"' + safe.replace(/"/g, '""') + '"' : safe;
-}
-
 export class CsvWriter implements FormatWriter {
   readonly contentType = CSV_CONTENT_TYPE;
   private first = true;

@@ -58,27 +58,6 @@ export const EXPORT_FIELDS: readonly ExportField[] = [
   num('total_value', 'TOT_VAL', 16, 2),
 ];
 
-/** Index of each field in ExportRecord.values. */
-export const F = {
-  parcel_id: 0,
-  neighborhood: 1,
-  property_class: 2,
-  land_sqft: 3,
-  building_sqft: 4,
-  year_built: 5,
-  quality: 6,
-  condition: 7,
-  bedrooms: 8,
-  bathrooms: 9,
-  situs_address: 10,
-  lon: 11,
-  lat: 12,
-  tax_year: 13,
-  land_value: 14,
-  improvement_value: 15,
-  total_value: 16,
-} as const;
-
 /**
  * One parcel as exported. `values` follow EXPORT_FIELDS: text fields as text, number fields as their
  * canonical decimal text (PostgreSQL's output, lon/lat rounded to 7 decimals); null when missing.

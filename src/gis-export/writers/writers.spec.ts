@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { csvTextCell } from './csv.writer.js';
+import { csvTextCell } from '../../common/csv.js';
 import { xmlEscape } from './kml.writer.js';
 import { dbfFields, formatNumber } from './shapefile.writer.js';
 

@@ -1,9 +1,19 @@
 // Validators shared by the run bodies of the job modules.
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  Length,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
+import { isIsoDate } from '../../market-analysis/trend/calendar.js';
 
 export const MIN_TAX_YEAR = 1990;
-export const PROPERTY_CLASSES = ['residential', 'commercial', 'industrial', 'agricultural', 'vacant'] as const;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A whole year from 1990 to next year (evaluated per request, so it moves with the calendar). */
 export function IsTaxYear(options?: ValidationOptions): PropertyDecorator {
@@ -24,21 +34,13 @@ export function maxTaxYear(): number {
   return new Date().getUTCFullYear() + 1;
 }
 
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const m = DATE.exec(value);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
-
 /** A calendar date `YYYY-MM-DD`. */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isCalendarDate',
       validator: {
-        validate: (value: unknown) => isCalendarDate(value),
+        validate: (value: unknown) => isIsoDate(value),
         defaultMessage: () => 'must be a date YYYY-MM-DD',
       },
     },
@@ -55,13 +57,27 @@ export function IsOnOrAfter(other: string, options?: ValidationOptions): Propert
       validator: {
         validate: (value: unknown, args) => {
           const start = (args?.object as Record<string, unknown>)[other];
-          if (!isCalendarDate(value) || !isCalendarDate(start)) return true; // the date checks report those
+          if (!isIsoDate(value) || !isIsoDate(start)) return true; // the date checks report those
           return value >= start;
         },
         defaultMessage: () => `must not be before ${other}`,
       },
     },
     options,
+  );
+}
+
+/** An optional list of 1 to 1000 distinct neighborhood names of 1 to 100 characters (OpenAPI: per DTO). */
+export function IsNeighborhoodList(): PropertyDecorator {
+  // Listed bottom-up: applyDecorators applies in list order, stacked decorators apply from the bottom.
+  return applyDecorators(
+    Length(1, 100, { each: true }),
+    IsString({ each: true }),
+    ArrayUnique({ message: 'must not repeat a neighborhood' }),
+    ArrayMaxSize(1000),
+    ArrayMinSize(1),
+    IsArray(),
+    IsOptional(),
   );
 }
 

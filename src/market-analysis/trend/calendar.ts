@@ -7,7 +7,8 @@ export const DAYS_PER_MONTH = 365.25 / 12;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True for a real calendar date written YYYY-MM-DD. */
-export function isIsoDate(value: string): boolean {
+export function isIsoDate(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
   const m = ISO_DATE.exec(value);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));

@@ -2,6 +2,12 @@
 // y and every regressor are demeaned within their group, then regressed without intercept. Exact for the slopes,
 // and the residual degrees of freedom count the absorbed group means. Small dense normal equations (k ≤ ~10),
 // solved by Cholesky on standardised columns.
+import {
+  cholesky,
+  choleskyInverse,
+  choleskySolve,
+  NotPositiveDefiniteError,
+} from '../../valuation/regression/linear-algebra.js';
 
 export interface OlsFit {
   /** Names of the regressors kept (columns without within-group variation are dropped). */
@@ -60,14 +66,15 @@ export function fitWithinOls(y: Float64Array, columns: OlsColumn[], group: Int32
       xtx[b * k + a] = s;
     }
   }
-  const inverse = invertSymmetricPositive(xtx, k);
-  if (!inverse) return null;
-  const beta = new Float64Array(k);
-  for (let a = 0; a < k; a++) {
-    let s = 0;
-    for (let b = 0; b < k; b++) s += inverse[a * k + b] * xty[b];
-    beta[a] = s;
+  let l: Float64Array;
+  try {
+    l = cholesky(xtx, k);
+  } catch (error) {
+    if (error instanceof NotPositiveDefiniteError) return null;
+    throw error;
   }
+  const inverse = choleskyInverse(l, k);
+  const beta = choleskySolve(l, k, xty);
   let rss = 0;
   let tss = 0;
   for (let i = 0; i < n; i++) {
@@ -111,43 +118,4 @@ function demeanInPlaceFactory(
       return out;
     },
   };
-}
-
-/** Inverse of a symmetric positive-definite k×k matrix (row-major) by Cholesky; null when not positive definite. */
-export function invertSymmetricPositive(m: Float64Array, k: number): Float64Array | null {
-  const l = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = m[i * k + j];
-      for (let p = 0; p < j; p++) s -= l[i * k + p] * l[j * k + p];
-      if (i === j) {
-        // Relative pivot check: a (near) collinear column makes the pivot vanish against the diagonal.
-        if (!(s > 1e-10 * Math.abs(m[i * k + i]))) return null;
-        l[i * k + i] = Math.sqrt(s);
-      } else {
-        l[i * k + j] = s / l[j * k + j];
-      }
-    }
-  }
-  // inv(L), lower triangular.
-  const li = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    li[i * k + i] = 1 / l[i * k + i];
-    for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let p = j; p < i; p++) s -= l[i * k + p] * li[p * k + j];
-      li[i * k + j] = s / l[i * k + i];
-    }
-  }
-  // inv(M) = inv(L)ᵀ · inv(L)
-  const inv = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let p = i; p < k; p++) s += li[p * k + i] * li[p * k + j];
-      inv[i * k + j] = s;
-      inv[j * k + i] = s;
-    }
-  }
-  return inv;
 }

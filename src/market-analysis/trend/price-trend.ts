@@ -8,7 +8,7 @@
 // fit falls back to ln(price per building sqft) on t, then to ln(price) on t (both with neighborhood effects).
 // Rates: monthly = e^b − 1, annual = e^(12b) − 1; the 95% CI is the t-interval of b, transformed the same way.
 import { studentTQuantile } from '../../reporting/ratio-study/distributions.js';
-import { sortedMedian } from '../../reporting/ratio-study/ratio-statistics.js';
+import { sortedMedian } from '../../valuation/regression/ratio-statistics.js';
 import { DAYS_PER_MONTH, monthLabel, monthOfDay } from './calendar.js';
 import { fitWithinOls, type OlsColumn } from './ols.js';
 import type { SaleColumns } from './sale-columns.js';
@@ -52,13 +52,6 @@ export interface MonthFigures {
   count: number;
   median_price: number | null;
   median_price_per_sqft: number | null;
-}
-
-export interface PriceTrendResult {
-  months: MonthFigures[];
-  trend: MarketTrend;
-  reference_month: string;
-  adjustment_factors: { month: string; factor: number }[];
 }
 
 const finite = (v: number) => Number.isFinite(v);

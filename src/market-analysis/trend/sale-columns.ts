@@ -77,23 +77,3 @@ function code(map: Map<string, number>, labels: string[], label: string): number
   }
   return c;
 }
-
-/** The subset of sales at `index`. */
-export function selectSales(s: SaleColumns, index: ArrayLike<number>): SaleColumns {
-  const pickF = (a: Float64Array) => Float64Array.from({ length: index.length }, (_, i) => a[index[i]]);
-  const pickI = (a: Int32Array) => Int32Array.from({ length: index.length }, (_, i) => a[index[i]]);
-  return {
-    day: pickI(s.day),
-    price: pickF(s.price),
-    buildingSqft: pickF(s.buildingSqft),
-    landSqft: pickF(s.landSqft),
-    yearBuilt: pickF(s.yearBuilt),
-    quality: pickF(s.quality),
-    condition: pickF(s.condition),
-    bathrooms: pickF(s.bathrooms),
-    neighborhood: pickI(s.neighborhood),
-    neighborhoodLabels: s.neighborhoodLabels,
-    propertyClass: pickI(s.propertyClass),
-    classLabels: s.classLabels,
-  };
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { IAAO_TABLES, readIaaoTable } from './fixtures/iaao-tables.js';
-import { iqrBounds, ratioStatistics, sortedMedian, sortedQuantile } from './ratio-statistics.js';
+import { sortedMedian } from '../../valuation/regression/ratio-statistics.js';
+import { iqrBounds, ratioStatistics, sortedQuantile } from './ratio-statistics.js';
 
 const f64 = (values: number[]) => Float64Array.from(values);
 

@@ -8,6 +8,7 @@
 //         with the ordinary t-interval of the slope (n − 2 degrees of freedom)
 //   median CI = exact binomial order statistics [r_(j), r_(n−j+1)]
 // Quantiles (for the IQR trimming rule) are Hyndman–Fan type 7, the default of R and NumPy.
+import { sortedMedian } from '../../valuation/regression/ratio-statistics.js';
 import { medianCiRanks, studentTQuantile } from './distributions.js';
 
 /** The statistics of one sample (the `S` of the ratio-study result). */
@@ -25,14 +26,6 @@ export interface RatioStatistics {
 
 export const CONFIDENCE = 0.95;
 
-/** Median of an ascending-sorted sample (mean of the middle two when n is even). */
-export function sortedMedian(sorted: ArrayLike<number>): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** Hyndman–Fan type 7 quantile of an ascending-sorted sample: x[h] interpolated at h = (n − 1)·p (0-based). */
 export function sortedQuantile(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
@@ -49,16 +42,17 @@ export function sortedCopy(values: Float64Array): Float64Array {
   return Float64Array.from(values).sort();
 }
 
-/** Median of an unsorted sample. */
-export function median(values: Float64Array): number {
-  return sortedMedian(sortedCopy(values));
-}
-
 /**
- * The statistics of the sample (estimate[i], price[i]); `ratios`, when given, must be estimate/price (saves a pass).
+ * The statistics of the sample (estimate[i], price[i]); `ratios`, when given, must be estimate/price (saves a pass),
+ * and `sortedRatios`, when given, those ratios in ascending order (saves a sort).
  * Statistics a sample is too small for are null: PRB needs n ≥ 3 and spread in value, the median CI n ≥ 6.
  */
-export function ratioStatistics(estimate: Float64Array, price: Float64Array, ratios?: Float64Array): RatioStatistics {
+export function ratioStatistics(
+  estimate: Float64Array,
+  price: Float64Array,
+  ratios?: Float64Array,
+  sortedRatios?: Float64Array,
+): RatioStatistics {
   const n = estimate.length;
   if (price.length !== n) throw new RangeError('estimate and price must have the same length');
   if (n === 0) {
@@ -79,7 +73,7 @@ export function ratioStatistics(estimate: Float64Array, price: Float64Array, rat
     r = new Float64Array(n);
     for (let i = 0; i < n; i++) r[i] = estimate[i] / price[i];
   }
-  const sorted = sortedCopy(r);
+  const sorted = sortedRatios ?? sortedCopy(r);
   const med = sortedMedian(sorted);
 
   let sumR = 0;

@@ -86,19 +86,20 @@ function stratum(
   const e = gather(data.estimate, members);
   const p = gather(data.price, members);
   const r = gather(ratios, members);
-  const untrimmed = ratioStatistics(e, p, r);
+  const sorted = sortedCopy(r);
+  const untrimmed = ratioStatistics(e, p, r, sorted);
 
   let bounds: [number, number] | null = null;
   let trimmed = untrimmed;
   let trimmedCount = 0;
   if (r.length > 0) {
-    bounds = iqrBounds(sortedCopy(r), trimFactor);
+    bounds = iqrBounds(sorted, trimFactor);
     const keep: number[] = [];
     for (let i = 0; i < r.length; i++) if (r[i] >= bounds[0] && r[i] <= bounds[1]) keep.push(i);
     trimmedCount = r.length - keep.length;
     if (trimmedCount > 0) {
       const k = Int32Array.from(keep);
-      trimmed = ratioStatistics(gather(e, k), gather(p, k), gather(r, k));
+      trimmed = ratioStatistics(gather(e, k), gather(p, k), gather(r, k), keptRange(sorted, bounds));
     }
   }
 
@@ -112,6 +113,15 @@ function stratum(
     flags: evaluateStratum(trimmed, codClass),
     warnings: stratumWarnings(untrimmed, trimmed, codClass, mixed),
   };
+}
+
+/** The values of an ascending array within [lo, hi]: one run of it (NaN, sorted last, is never kept). */
+function keptRange(sorted: Float64Array, [lo, hi]: [number, number]): Float64Array {
+  let from = 0;
+  while (from < sorted.length && !(sorted[from] >= lo)) from++;
+  let to = from;
+  while (to < sorted.length && sorted[to] <= hi) to++;
+  return sorted.subarray(from, to);
 }
 
 /** The class whose COD range judges the stratum: its own class, or the class most of its sales belong to. */

@@ -2,37 +2,13 @@
 // recovered within 4 standard errors (a two-sided normal tail of 6e-5 per coefficient: with ~50 comparisons a
 // false alarm has odds of about 1 in 300, while a real bias of a few percent of a coefficient is caught).
 import { describe, expect, it } from '@jest/globals';
-import { DemoCounty } from '../../demo/generator.js';
-import { monthsFromReference, TRUE_MODEL } from '../../demo/hedonic-model.js';
-import { allocateColumns, classIndex, DAYS_PER_MONTH, type ParcelBatch, type SalesSample } from '../valuation-data.js';
+import { TRUE_MODEL } from '../../demo/hedonic-model.js';
+import { demoSales } from '../fixtures/demo-sales.js';
+import { allocateColumns, classIndex, type ParcelBatch } from '../valuation-data.js';
 import { InsufficientDataError } from '../valuation.errors.js';
 import { fitHedonicModel, hedonicValues, landShareOf, POOLED_TERM } from './hedonic-model.js';
 
 const VALUATION_YEAR = TRUE_MODEL.referenceTaxYear;
-
-function demoSales(parcels: number, seed: number): SalesSample {
-  const records = [...new DemoCounty({ parcels, seed }).records()];
-  const names: string[] = [];
-  const sales = records.flatMap((r) => r.sales.filter((s) => s.isValid).map((s) => ({ p: r.parcel, s })));
-  const c = allocateColumns(sales.length, names);
-  const price = new Float64Array(sales.length);
-  const days = new Float64Array(sales.length);
-  sales.forEach(({ p, s }, i) => {
-    let nb = names.indexOf(p.neighborhood);
-    if (nb < 0) nb = names.push(p.neighborhood) - 1;
-    c.neighborhood[i] = nb;
-    c.propertyClass[i] = classIndex(p.propertyClass);
-    c.landSqft[i] = p.landSqft;
-    c.buildingSqft[i] = p.buildingSqft ?? Number.NaN;
-    c.yearBuilt[i] = p.yearBuilt ?? Number.NaN;
-    c.quality[i] = p.quality ?? Number.NaN;
-    c.condition[i] = p.condition ?? Number.NaN;
-    c.bathrooms[i] = p.bathrooms ?? Number.NaN;
-    price[i] = s.salePrice;
-    days[i] = monthsFromReference(s.saleDate) * DAYS_PER_MONTH;
-  });
-  return { ...c, price, days };
-}
 
 describe('fitHedonicModel on the demo county', () => {
   const sales = demoSales(12_000, 11);
