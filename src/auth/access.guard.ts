@@ -17,7 +17,7 @@ import { missingPermissions } from './auth-user.js';
 import { PermissionProblem, RateLimitProblem, UndeclaredRouteProblem } from './auth.problems.js';
 import { JwtAuthenticator } from './jwt-authenticator.js';
 import { FixedWindowLimiter } from './rate-limiter.js';
-import { resolveRouteAccess } from './route-access.js';
+import { resolveRouteAccess, type RouteAccess } from './route-access.js';
 
 export const SKIP_RATE_LIMIT_KEY = 'tf:skip-rate-limit';
 
@@ -27,12 +27,20 @@ export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata
 /** Probes and scrapes are never rate limited: a throttled probe restarts a healthy pod. */
 const EXEMPT_PREFIXES = ['/health', '/metrics'];
 
+/** What a route declares; fixed per controller + handler, so resolved once. */
+interface RouteDeclaration {
+  access: RouteAccess;
+  skipRateLimit: boolean;
+}
+
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('AccessGuard');
   private readonly metrics: AuthMetrics;
   private readonly ipLimiter: FixedWindowLimiter;
   private readonly subjectLimiter: FixedWindowLimiter;
+  /** Keyed on both: an inherited handler is the same function under different controllers. */
+  private readonly declarations = new WeakMap<object, Map<object, RouteDeclaration>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -51,11 +59,12 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const handler = context.getHandler();
     const controller = context.getClass();
-    const limited = this.settings.rateLimit.enabled && !this.isExempt(request, handler, controller);
+    const declaration = this.declaration(handler, controller);
+    const limited = this.settings.rateLimit.enabled && !declaration.skipRateLimit && !isExemptUrl(request);
 
     if (limited) this.enforce(this.ipLimiter, `ip:${request.ip}`, 'ip');
 
-    const access = resolveRouteAccess(this.reflector, handler, controller);
+    const access = declaration.access;
     if (access.kind === 'public') return true;
     if (access.kind === 'undeclared') {
       this.logger.error(
@@ -78,14 +87,22 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
-  private isExempt(request: FastifyRequest, handler: object, controller: object): boolean {
-    const skip = this.reflector.getAllAndOverride<boolean | undefined>(SKIP_RATE_LIMIT_KEY, [
-      handler as never,
-      controller as never,
-    ]);
-    if (skip) return true;
-    const url = request.routeOptions?.url ?? '';
-    return EXEMPT_PREFIXES.some((p) => url === p || url.startsWith(p + '/'));
+  private declaration(handler: object, controller: object): RouteDeclaration {
+    let byHandler = this.declarations.get(controller);
+    if (!byHandler) {
+      byHandler = new Map();
+      this.declarations.set(controller, byHandler);
+    }
+    let declaration = byHandler.get(handler);
+    if (!declaration) {
+      const skip = this.reflector.getAllAndOverride<boolean | undefined>(SKIP_RATE_LIMIT_KEY, [
+        handler as never,
+        controller as never,
+      ]);
+      declaration = { access: resolveRouteAccess(this.reflector, handler, controller), skipRateLimit: Boolean(skip) };
+      byHandler.set(handler, declaration);
+    }
+    return declaration;
   }
 
   private enforce(limiter: FixedWindowLimiter, key: string, keyType: 'ip' | 'subject'): void {
@@ -95,4 +112,9 @@ export class AccessGuard implements CanActivate {
       throw new RateLimitProblem(decision.retryAfterSeconds, keyType, limiter.limit, this.settings.rateLimit.windowS);
     }
   }
+}
+
+function isExemptUrl(request: FastifyRequest): boolean {
+  const url = request.routeOptions?.url ?? '';
+  return EXEMPT_PREFIXES.some((p) => url === p || url.startsWith(p + '/'));
 }

@@ -13,19 +13,6 @@ export type AuthFailureReason =
   | 'unknown_key'
   | 'invalid_claims';
 
-export const AUTH_FAILURE_REASONS: readonly AuthFailureReason[] = [
-  'missing',
-  'malformed',
-  'expired',
-  'not_yet_valid',
-  'bad_signature',
-  'wrong_issuer',
-  'wrong_audience',
-  'unsupported_algorithm',
-  'unknown_key',
-  'invalid_claims',
-];
-
 /** 401: `WWW-Authenticate: Bearer` for a missing token, with `error="invalid_token"` otherwise (RFC 6750 §3). */
 export class AuthProblem extends ProblemException {
   constructor(

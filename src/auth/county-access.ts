@@ -3,11 +3,8 @@
 import { NotFoundProblem } from '../common/problem.js';
 import type { AuthUser } from './auth-user.js';
 
-/** What county access needs of a caller: an AuthUser, or SYSTEM_SCOPE for the service's own work. */
+/** What county access needs of a caller: the counties of its AuthUser. */
 export type CountyScope = Pick<AuthUser, 'counties'>;
-
-/** For internal work that acts for no caller (startup seeding, job processors re-reading their own county). */
-export const SYSTEM_SCOPE: CountyScope = Object.freeze({ counties: '*' as const });
 
 /** The 404 for a county that does not exist or is out of the caller's reach (same body for both). */
 export function countyNotFound(countyId: string): NotFoundProblem {

@@ -8,7 +8,7 @@ import { attemptResult, AUTH_METRICS, NO_AUTH_METRICS, type AuthMetrics } from '
 import { AuthProblem, AuthUnavailableProblem } from './auth.problems.js';
 import type { AuthUser } from './auth-user.js';
 import { JwksUnavailableError, UnknownSigningKeyError } from './jwks-key-store.js';
-import { JWT_STRATEGY } from './jwt.strategy.js';
+import { JWT_STRATEGY, type JwtRequest } from './jwt.strategy.js';
 
 const { JsonWebTokenError, NotBeforeError, TokenExpiredError } = jwt;
 
@@ -29,8 +29,8 @@ export class JwtAuthenticator {
   async authenticate(headers: IncomingHttpHeaders): Promise<AuthUser> {
     try {
       const token = this.extract(headers.authorization);
-      this.precheckHeader(token);
-      const user = await this.runStrategy(headers);
+      const kid = this.precheckHeader(token);
+      const user = await this.runStrategy({ headers, kid });
       this.metrics.recordAuthAttempt('success');
       return user;
     } catch (error) {
@@ -54,15 +54,18 @@ export class JwtAuthenticator {
     return match[1];
   }
 
-  /** Cheap structural checks before any cryptography; refuses `alg: none` and algorithms of the other mode. */
-  private precheckHeader(token: string): void {
+  /**
+   * Cheap structural checks before any cryptography; refuses `alg: none` and algorithms of the other mode.
+   * Returns the header's `kid` (for the JWKS key lookup), if it is a string.
+   */
+  private precheckHeader(token: string): string | undefined {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] === '' || parts[1] === '') {
       throw new AuthProblem('malformed', 'The token is not a JWT (expected three dot-separated parts).');
     }
-    let header: { alg?: unknown };
+    let header: { alg?: unknown; kid?: unknown };
     try {
-      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown };
+      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
     } catch {
       throw new AuthProblem('malformed', 'The token header is not valid base64url JSON.');
     }
@@ -82,16 +85,16 @@ export class JwtAuthenticator {
       throw new AuthProblem('malformed', 'The token names critical header extensions this service does not support.');
     }
     if (parts[2] === '') throw new AuthProblem('malformed', 'The token has no signature.');
+    return typeof header.kid === 'string' ? header.kid : undefined;
   }
 
-  private runStrategy(headers: IncomingHttpHeaders): Promise<AuthUser> {
+  private runStrategy(request: JwtRequest): Promise<AuthUser> {
     return new Promise<AuthUser>((resolve, reject) => {
       const callback = (err: unknown, user: AuthUser | false, info: unknown) => {
         if (err) return reject(toProblem(err));
         if (!user) return reject(toProblem(info));
         resolve(user);
       };
-      const request = { headers };
       const middleware = passport.authenticate(JWT_STRATEGY, { session: false }, callback) as (
         req: unknown,
         res: unknown,

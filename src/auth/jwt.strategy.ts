@@ -1,5 +1,6 @@
 // passport-jwt strategy: algorithms pinned per key mode, exp required, nbf/iss/aud checked, bounded clock skew.
 import { createSecretKey } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy, type SecretOrKeyProvider } from 'passport-jwt';
@@ -11,6 +12,12 @@ export const JWT_STRATEGY = 'tf-jwt';
 
 type KeyProvider = SecretOrKeyProvider;
 
+/** What JwtAuthenticator hands the strategy: the headers, and the `kid` its header check already decoded. */
+export interface JwtRequest {
+  headers: IncomingHttpHeaders;
+  kid: string | undefined;
+}
+
 function keyProvider(settings: AuthSettings, store: JwksKeyStore | null): KeyProvider {
   if (settings.keys.kind === 'secret') {
     // A KeyObject made once: a plain string makes jsonwebtoken try to parse it as a public key per request.
@@ -18,17 +25,8 @@ function keyProvider(settings: AuthSettings, store: JwksKeyStore | null): KeyPro
     return (_request, _token, done) => done(null, secret as never);
   }
   const jwks = store!;
-  return (_request, rawToken, done) => {
-    let kid: string | undefined;
-    try {
-      const header = JSON.parse(Buffer.from(String(rawToken).split('.')[0], 'base64url').toString('utf8')) as {
-        kid?: unknown;
-      };
-      kid = typeof header.kid === 'string' ? header.kid : undefined;
-    } catch {
-      kid = undefined;
-    }
-    jwks.getKey(kid).then(
+  return (request, _rawToken, done) => {
+    jwks.getKey((request as JwtRequest).kid).then(
       (key) => done(null, key as never),
       (error: unknown) => done(error as Error, undefined),
     );

@@ -26,10 +26,6 @@ export class MetricsAccess {
     this.metrics = metrics ?? NO_AUTH_METRICS;
   }
 
-  get isProtected(): boolean {
-    return this.expected !== undefined;
-  }
-
   /**
    * Resolves when these headers may read metrics; otherwise throws a 401/403 ProblemException
    * (render it with toProblem() from src/common/problem.filter.ts outside Nest, e.g. on MANAGEMENT_PORT).

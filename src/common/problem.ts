@@ -53,9 +53,3 @@ export class NotFoundProblem extends ProblemException {
     super(404, 'not-found', 'Not Found', detail ?? `${what} was not found.`);
   }
 }
-
-export class NotImplementedProblem extends ProblemException {
-  constructor(detail: string) {
-    super(501, 'not-implemented', 'Not Implemented', detail);
-  }
-}

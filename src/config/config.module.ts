@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
-import { appConfig, databaseConfig } from './app.config.js';
+import { appConfig } from './app.config.js';
 
 /** Global typed configuration; validation already happened in loadEnv() before boot. */
 @Global()
@@ -9,7 +9,7 @@ import { appConfig, databaseConfig } from './app.config.js';
     NestConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: true,
-      load: [appConfig, databaseConfig],
+      load: [appConfig],
     }),
   ],
 })

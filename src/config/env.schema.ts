@@ -32,36 +32,27 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const postgresUrl = optionalString.refine(
-  (v) => {
-    if (v === undefined) return true;
-    try {
-      const u = new URL(v);
-      return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a postgres:// or postgresql:// URL' },
-);
+/** An optional URL whose scheme is one of `protocols` (with the colon, as URL.protocol has it). */
+const urlWith = (protocols: readonly string[], message: string) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message },
+  );
 
-// Auth settings (issue 3): HS256 secret or JWKS, claims checks, role table, abuse limits.
-const jwtSecret = optionalString.refine((v) => v === undefined || Buffer.byteLength(v, 'utf8') >= 32, {
+const postgresUrl = urlWith(['postgres:', 'postgresql:'], 'must be a postgres:// or postgresql:// URL');
+const httpUrl = urlWith(['https:', 'http:'], 'must be an http:// or https:// URL');
+
+/** An optional HMAC secret (JWT HS256, webhook signatures): at least 32 bytes. */
+const secret = optionalString.refine((v) => v === undefined || Buffer.byteLength(v, 'utf8') >= 32, {
   message: 'must be at least 32 bytes (e.g. `openssl rand -base64 48`)',
 });
-
-const httpUrl = optionalString.refine(
-  (v) => {
-    if (v === undefined) return true;
-    try {
-      const u = new URL(v);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an http:// or https:// URL' },
-);
 
 /** `module=seconds` pairs, e.g. `valuation=900,gis-export=3600` (modules not named keep their default). */
 const JOB_TIME_LIMIT_MODULES = ['valuation', 'reporting', 'market-analysis', 'gis-export'];
@@ -119,7 +110,8 @@ export const envSchema = z
     DEMO_DATA: bool(true),
     DEMO_PARCELS: int(20000, 10, 2_000_000),
     DEMO_SEED: int(42, 0, 2_147_483_647),
-    AUTH_JWT_SECRET: jwtSecret,
+    // Auth settings (issue 3): HS256 secret or JWKS, claims checks, role table, abuse limits.
+    AUTH_JWT_SECRET: secret,
     AUTH_JWKS_URI: httpUrl,
     AUTH_ISSUER: optionalString,
     AUTH_AUDIENCE: optionalString,
@@ -152,9 +144,7 @@ export const envSchema = z
     JOBS_STALE_AFTER_MS: int(60_000, 500, 3_600_000),
     JOBS_DB_POOL_MAX: int(4, 1, 100),
     JOBS_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
-    WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || Buffer.byteLength(v, 'utf8') >= 32, {
-      message: 'must be at least 32 bytes (e.g. `openssl rand -base64 48`)',
-    }),
+    WEBHOOK_SECRET: secret,
     WEBHOOK_ALLOWED_HOSTS: optionalString,
     WEBHOOK_TIMEOUT_MS: int(5000, 100, 60_000),
     WEBHOOK_MAX_ATTEMPTS: int(5, 1, 20),

@@ -21,10 +21,6 @@ export class HealthRegistry {
     this.checks.delete(name);
   }
 
-  all(): ReadinessCheck[] {
-    return [...this.checks.values()];
-  }
-
   /** Name and check; readiness bounds each in time and reports it up/down under its name. */
   entries(): Array<[string, ReadinessCheck]> {
     return [...this.checks.entries()];

@@ -12,6 +12,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { buildInfo } from '../common/build-info.js';
 import { appConfig } from '../config/app.config.js';
+import { appPool } from '../database/pg-client.js';
 import { ShutdownState } from '../lifecycle/shutdown-state.js';
 import { DatabaseProbe } from './database-probe.js';
 import { HealthRegistry } from './health-registry.js';
@@ -23,14 +24,6 @@ export interface ReadinessSummary {
   ready: boolean;
   status: 'ok' | 'error';
   checks: Record<string, CheckStatus>;
-}
-
-interface PgPoolLike {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-  options?: { max?: number };
-  on?: (event: 'error', listener: (error: Error) => void) => void;
 }
 
 @Injectable()
@@ -55,7 +48,7 @@ export class HealthService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     // TypeORM logs pool errors itself; this listener makes sure an idle connection dropped by a
     // restarted or vanished database can never become an unhandled 'error' event.
-    this.appPool()?.on?.('error', (error) => {
+    appPool(this.dataSource)?.on('error', (error) => {
       this.logger.warn(`Database pool connection error: ${error.message}`);
     });
     // Migrations ran before the app was built; remember it now so readiness never waits on the app pool.
@@ -88,7 +81,7 @@ export class HealthService implements OnApplicationBootstrap {
 
   async details(): Promise<Record<string, unknown>> {
     const [db, readiness] = await Promise.all([this.probe.ping(), this.readiness()]);
-    const pool = this.appPool();
+    const pool = appPool(this.dataSource);
     const memory = process.memoryUsage();
     const info = buildInfo();
     return {
@@ -119,10 +112,6 @@ export class HealthService implements OnApplicationBootstrap {
         external_bytes: memory.external,
       },
     };
-  }
-
-  private appPool(): PgPoolLike | undefined {
-    return (this.dataSource.driver as unknown as { master?: PgPoolLike }).master;
   }
 
   /** A check that throws, hangs or answers late counts as down; it never fails the whole probe. */

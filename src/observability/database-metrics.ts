@@ -3,7 +3,8 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { instrumentPool, type PgPoolLike } from './db-instrumentation.js';
+import { appPool } from '../database/pg-client.js';
+import { instrumentPool } from './db-instrumentation.js';
 import { MetricsService } from './metrics.service.js';
 
 @Injectable()
@@ -14,8 +15,7 @@ export class DatabaseMetrics implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    // TypeORM's postgres driver keeps its pg.Pool as `master` (no replication configured).
-    const pool = (this.dataSource.driver as unknown as { master?: PgPoolLike }).master;
+    const pool = appPool(this.dataSource);
     if (!pool) return;
     this.metrics.setPoolStats(() => pool);
     instrumentPool(pool, (operation, seconds) => this.metrics.observeDbQuery(operation, seconds));

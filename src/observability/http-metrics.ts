@@ -13,7 +13,7 @@
 // - Probes and /metrics are counted like any route (labelled with their templates): a bounded handful
 //   of series, and a scrape or probe storm shows up where an SRE would look for it.
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadEnv } from '../config/env.js';
 import { MetricsService, type HttpTicket } from './metrics.service.js';
 
@@ -23,8 +23,8 @@ export const CLIENT_CLOSED_REQUEST = 499;
 
 type Tracked = FastifyRequest & { [TICKET]?: HttpTicket };
 
-export function installHttpMetrics(target: NestFastifyApplication | FastifyInstance, metrics: MetricsService): void {
-  const fastify = ('getHttpAdapter' in target ? target.getHttpAdapter().getInstance() : target) as FastifyInstance;
+function installHttpMetrics(app: NestFastifyApplication, metrics: MetricsService): void {
+  const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request: Tracked, _reply: FastifyReply, done: () => void) => {
     request[TICKET] = metrics.httpStart(request.method, request.routeOptions.url);
     done();

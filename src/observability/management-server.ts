@@ -6,15 +6,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { HealthService } from '../health/health.service.js';
-import { ProblemException, problemType, PROBLEM_CONTENT_TYPE } from '../common/problem.js';
+import { ProblemException, PROBLEM_CONTENT_TYPE } from '../common/problem.js';
+import { toProblem } from '../common/problem.filter.js';
 import { MetricsAccess } from '../auth/metrics-access.js';
+import { CLIENT_CLOSED_REQUEST } from './http-metrics.js';
 import { MetricsService } from './metrics.service.js';
 
 const ROUTES = new Set(['/metrics', '/health', '/health/live', '/health/ready']);
-
-interface Readiness {
-  readiness(): Promise<{ ready: boolean; status: string; checks: Record<string, string> }>;
-}
 
 export class ManagementServer {
   private constructor(private readonly server: Server) {}
@@ -28,7 +26,7 @@ export class ManagementServer {
     if (port === undefined) return undefined;
     const metrics = app.get(MetricsService, { strict: false });
     const access = app.get(MetricsAccess, { strict: false });
-    const health = app.get(HealthService, { strict: false }) as unknown as Readiness;
+    const health = app.get(HealthService, { strict: false });
     const server = createServer({ requestTimeout: 30_000 }, (req, res) => {
       void handle(req, res, { metrics, access, health });
     });
@@ -63,12 +61,12 @@ export class ManagementServer {
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: { metrics: MetricsService; access: MetricsAccess; health: Readiness },
+  deps: { metrics: MetricsService; access: MetricsAccess; health: HealthService },
 ): Promise<void> {
   const path = (req.url ?? '/').split('?')[0].replace(/(.)\/+$/, '$1');
   const matched = ROUTES.has(path) ? path : undefined;
   const ticket = deps.metrics.httpStart(req.method ?? 'GET', matched);
-  res.once('close', () => deps.metrics.httpEnd(ticket, res.writableFinished ? res.statusCode : 499));
+  res.once('close', () => deps.metrics.httpEnd(ticket, res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST));
   try {
     if (!matched) throw new ProblemException(404, 'not-found', 'Not Found', `No route matches ${req.method} ${path}.`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -96,20 +94,15 @@ async function handle(
       JSON.stringify({ status: summary.status, checks: summary.checks }),
     );
   } catch (error) {
-    const problem =
+    const exception =
       error instanceof ProblemException
         ? error
         : new ProblemException(500, 'internal-error', 'Internal Server Error', 'An unexpected error occurred.');
-    const body = {
-      type: problemType(problem.code),
-      title: problem.title,
-      status: problem.statusCode,
-      detail: problem.detail,
-      ...problem.extra,
-    };
-    deps.metrics.recordError(problem.statusCode, matched);
+    // No request id on this port: the body has no request_id.
+    const problem = toProblem(exception, {});
+    deps.metrics.recordError(problem.status, matched);
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-    send(req, res, problem.statusCode, PROBLEM_CONTENT_TYPE, JSON.stringify(body));
+    send(req, res, problem.status, PROBLEM_CONTENT_TYPE, JSON.stringify(problem.body));
   }
 }
 

@@ -1,6 +1,6 @@
 // The metric catalogue of DESIGN.md §5: every name, HELP text, label set and bucket layout, in base
 // units (seconds, bytes). Feature code records through MetricsService or the decorators, never by name.
-import type { AuthAttemptResult } from '../auth/auth-metrics.js';
+import type { AuthAttemptResult, RateLimitKeyType } from '../auth/auth-metrics.js';
 
 /** One metric family definition. */
 export interface MetricDef<L extends string = string> {
@@ -182,8 +182,8 @@ export const AUTH_RESULTS = [
   'invalid',
 ] as const satisfies readonly AuthAttemptResult[];
 export type AuthResult = (typeof AUTH_RESULTS)[number];
-export const RATE_LIMIT_KEY_TYPES = ['ip', 'subject'] as const;
-export type RateLimitKeyType = (typeof RATE_LIMIT_KEY_TYPES)[number];
+/** rate_limit_exceeded_total{key_type} values (the auth layer's RateLimitKeyType). */
+export const RATE_LIMIT_KEY_TYPES = ['ip', 'subject'] as const satisfies readonly RateLimitKeyType[];
 
 export const AUTH_ATTEMPTS: MetricDef<'result'> = {
   name: 'auth_attempts_total',

@@ -35,6 +35,7 @@ import {
   JOBS_QUEUED,
   JOBS_RUNNING,
   RATE_LIMIT_EXCEEDED,
+  RATE_LIMIT_KEY_TYPES,
   SUBMIT_STATUSES,
   TIMED_DEFAULT_BUCKETS,
   type CircuitState,
@@ -302,7 +303,7 @@ export class MetricsService implements OnApplicationShutdown {
   }
 
   recordRateLimited(keyType: string): void {
-    this.rateLimited.inc({ key_type: enumLabel(['ip', 'subject'] as const, keyType) });
+    this.rateLimited.inc({ key_type: enumLabel(RATE_LIMIT_KEY_TYPES, keyType) });
   }
 
   // --- Jobs -------------------------------------------------------------------------------------
