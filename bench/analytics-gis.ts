@@ -13,12 +13,8 @@
 // until it returns the stored file's result (selection count, rendering, compression, storage, commit).
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { benchDatabase, median, runBench } from './support.js';
+import { median, runBench, withBenchApp } from './support.js';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 1_000_000);
 const FORMATS = (process.env.BENCH_FORMATS ?? 'geojson,csv,kml,shapefile').split(',') as (
@@ -50,20 +46,12 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
 }
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'tf-bench-gis-'));
-  const database = await benchDatabase(work);
-  const { createApp } = await import('../src/app.factory.js');
-  const { DataSource } = await import('typeorm');
-  const { loadDemoCounty } = await import('../src/demo/demo-data.service.js');
-  const { GisExportEngine } = await import('../src/gis-export/gis-export-engine.js');
-  const { exportCopySql } = await import('../src/gis-export/gis-export.repository.js');
-
-  const db = new pg.Client({ connectionString: database.url });
-  let app: Awaited<ReturnType<typeof createApp>> | undefined;
-  let failed = false;
-  try {
-    app = await createApp({ databaseUrl: database.url, quiet: true });
-    await db.connect();
+  await withBenchApp('gis', async ({ app, db }) => {
+    const { DataSource } = await import('typeorm');
+    const { loadDemoCounty } = await import('../src/demo/demo-data.service.js');
+    const { GisExportEngine } = await import('../src/gis-export/gis-export-engine.js');
+    const { exportCopySql } = await import('../src/gis-export/gis-export.repository.js');
+    let failed = false;
     let started = performance.now();
     await loadDemoCounty(app.get(DataSource), { countyId: COUNTY, parcels: PARCELS, seed: SEED });
     console.log(
@@ -152,12 +140,7 @@ async function main(): Promise<void> {
     }
     console.log(`gis export: ${failed ? 'FAIL' : 'PASS'}`);
     if (failed) process.exitCode = 1;
-  } finally {
-    await db.end().catch(() => undefined);
-    await app?.close();
-    await database.embedded?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 runBench(main);

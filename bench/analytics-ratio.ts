@@ -4,14 +4,11 @@
 // Uses DATABASE_URL when set, else an embedded PostgreSQL in a temporary directory.
 // BENCH_SALES overrides the sale count, BENCH_NEIGHBORHOODS the neighborhood count, BENCH_RUNS the timed runs.
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { benchDatabase, runBench } from './support.js';
+import { runBench, withBenchApp } from './support.js';
 
 const SALES = Number(process.env.BENCH_SALES ?? 200_000);
 const NEIGHBORHOODS = Number(process.env.BENCH_NEIGHBORHOODS ?? 50);
@@ -92,16 +89,8 @@ async function loadCounty(db: pg.Client): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'tf-bench-ratio-'));
-  const database = await benchDatabase(work);
-  const { createApp } = await import('../src/app.factory.js');
-  const { ReportingEngine } = await import('../src/reporting/reporting-engine.js');
-
-  const db = new pg.Client({ connectionString: database.url });
-  let app: Awaited<ReturnType<typeof createApp>> | undefined;
-  try {
-    app = await createApp({ databaseUrl: database.url, quiet: true });
-    await db.connect();
+  await withBenchApp('ratio', async ({ app, db }) => {
+    const { ReportingEngine } = await import('../src/reporting/reporting-engine.js');
     let started = performance.now();
     await loadCounty(db);
     console.log(
@@ -151,12 +140,7 @@ async function main(): Promise<void> {
         `(target ≤ ${TARGET_S} s) ${worst <= TARGET_S ? 'PASS' : 'FAIL'}`,
     );
     if (worst > TARGET_S) process.exitCode = 1;
-  } finally {
-    await db.end().catch(() => undefined);
-    await app?.close();
-    await database.embedded?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 runBench(main);

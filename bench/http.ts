@@ -4,22 +4,11 @@
 //     PostgreSQL, autocannon rounds alternating on/off → medians and their ratio (target ≥ 0.95);
 //  2. /metrics render time for 1,000 route × status label sets vs stock prom-client (target ≤ 0.5×)
 //     and the event-loop delay during a scrape (target ≤ 10 ms) — see bench/scrape.ts.
-import { createRequire } from 'node:module';
-import jwt from 'jsonwebtoken';
 import { startService, type ServiceProcess } from '../scripts/service-process.js';
 import { benchScrape, printScrape } from './scrape.js';
-import { median } from './support.js';
+import { BENCH_SECRET, benchToken, loadAutocannon, median, type AutocannonResult } from './support.js';
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const SECRET = 'bench-secret-0123456789abcdef-0123456789abcdef';
+const autocannon = loadAutocannon();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -42,15 +31,12 @@ async function load(service: ServiceProcess, token: string, seconds: number): Pr
 
 async function main(): Promise<void> {
   const common = {
-    AUTH_JWT_SECRET: SECRET,
+    AUTH_JWT_SECRET: BENCH_SECRET,
     RATE_LIMIT_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DATABASE_POOL_MAX: '10',
   };
-  const token = jwt.sign({ sub: 'bench', permissions: ['data:read'], counties: ['*'] }, SECRET, {
-    algorithm: 'HS256',
-    expiresIn: 3600,
-  });
+  const token = benchToken({ permissions: ['data:read'], counties: ['*'] });
   console.log(`bench:http — ${ROUNDS} rounds × ${SECONDS} s per variant, ${CONNECTIONS} connections, GET ${PATH}`);
   const on = await startService({ env: { ...common, METRICS_HTTP_ENABLED: 'true' } });
   let off: ServiceProcess | undefined;

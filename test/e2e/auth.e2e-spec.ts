@@ -4,6 +4,7 @@ import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Public, RequirePermissions } from '../../src/auth/auth.decorators.js';
+import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
 import { MetricsAuthGuard } from '../../src/auth/metrics-access.js';
 import { Permission } from '../../src/auth/permissions.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
@@ -19,8 +20,7 @@ import {
 } from '../support/tokens.js';
 
 const COUNTIES = '/api/v1/counties';
-const CSV_HEADER =
-  'parcel_id,neighborhood,property_class,land_sqft,building_sqft,year_built,quality,condition,bedrooms,bathrooms,situs_address,lon,lat';
+const CSV_HEADER = PARCEL_COLUMNS.join(',');
 const csv = (id: string) => `${CSV_HEADER}\n${id},NB1,residential,8000,1800,1995,4,3,3,2,1 Main St,-122.1,47.5\n`;
 const CSV = { 'content-type': 'text/csv' };
 

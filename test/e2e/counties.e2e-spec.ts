@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
 import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
+import { csv, parcel, sender, type ParcelRow } from '../support/parcel-csv.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -8,45 +9,12 @@ const BASE = '/api/v1/counties';
 const AUTH = authHeader({ role: 'admin' });
 const IMPORT_MAX_BYTES = 200_000;
 
-type Row = Record<string, string | number>;
-
-function parcel(i: number, overrides: Row = {}): Row {
-  return {
-    parcel_id: `P-${String(i).padStart(5, '0')}`,
-    neighborhood: `NB-${i % 3}`,
-    property_class: i % 5 === 0 ? 'commercial' : 'residential',
-    land_sqft: 5000 + i,
-    building_sqft: 1200 + i,
-    year_built: 1950 + (i % 70),
-    quality: 1 + (i % 5),
-    condition: 1 + (i % 4),
-    bedrooms: 1 + (i % 4),
-    bathrooms: 1 + (i % 3) * 0.5,
-    situs_address: `${100 + i} Main St`,
-    lon: -122.3 + i / 10000,
-    lat: 47.6 + i / 10000,
-    ...overrides,
-  };
-}
-
-function csv(columns: readonly string[], rows: Row[]): string {
-  const cell = (v: string | number | undefined) => {
-    const s = v === undefined ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
-}
-
-const parcelsCsv = (rows: Row[], columns = PARCEL_COLUMNS) => csv(columns, rows);
+const parcelsCsv = (rows: ParcelRow[], columns = PARCEL_COLUMNS) => csv(columns, rows);
 
 describe('County data', () => {
   let t: TestApp;
 
-  const send = (method: string, path: string, body?: unknown, contentType?: string): Promise<HttpResponse> =>
-    t.request(method, path, {
-      headers: { ...AUTH, ...(contentType ? { 'content-type': contentType } : {}) },
-      body,
-    });
+  const send = sender(() => t, AUTH);
   const importFile = (county: string, kind: string, body: string, contentType = 'text/csv') =>
     send('POST', `${BASE}/${county}/${kind}/import`, body, contentType);
   const parcelRows = async (county = 'alpha') =>
@@ -375,7 +343,7 @@ describe('County data', () => {
   });
 
   describe('parcel import (GeoJSON)', () => {
-    const feature = (props: Row, geometry: unknown) => ({ type: 'Feature', properties: props, geometry });
+    const feature = (props: ParcelRow, geometry: unknown) => ({ type: 'Feature', properties: props, geometry });
     const collection = (features: unknown[]) => JSON.stringify({ type: 'FeatureCollection', features });
     const geo = (body: string) => importFile('alpha', 'parcels', body, 'application/geo+json');
 

@@ -20,6 +20,7 @@ import { PARCEL_ATTRIBUTES } from '../../src/counties/parcel-columns.js';
 import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
 import { GisExportEngine, type GisExportInput } from '../../src/gis-export/gis-export-engine.js';
 import { PermanentJobError } from '../../src/jobs/job-errors.js';
+import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -727,14 +728,7 @@ describe('GIS export engine', () => {
     const submitted = await t.request('POST', '/api/v1/gis-export/run', { headers: assessor, body });
     expect(submitted.status).toBe(202);
     const jobId = submitted.json().job_id as string;
-    let doc: any;
-    const started = Date.now();
-    for (;;) {
-      doc = (await t.request('GET', `/api/v1/gis-export/status/${jobId}`, { headers: assessor })).json();
-      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(doc.status)) break;
-      if (Date.now() - started > 30_000) throw new Error(`job still ${doc.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const doc = await waitForJob(t, 'gis-export', jobId, assessor, { expectOk: false });
     expect([doc.status, doc.error, doc.progress]).toEqual(['COMPLETED', null, 1]);
     const { rows } = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM parcels WHERE county_id = 'demo' AND property_class IN ('commercial', 'industrial')`,
@@ -783,16 +777,8 @@ describe('GIS export engine', () => {
     });
     expect(submitted.status).toBe(202);
     const jobId = submitted.json().job_id as string;
-    const started = Date.now();
-    for (;;) {
-      const doc = (await t.request('GET', `/api/v1/gis-export/status/${jobId}`, { headers: assessor })).json();
-      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(doc.status)) {
-        expect([doc.status, doc.error]).toEqual(['COMPLETED', null]);
-        break;
-      }
-      if (Date.now() - started > 30_000) throw new Error(`job still ${doc.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const doc = await waitForJob(t, 'gis-export', jobId, assessor, { expectOk: false });
+    expect([doc.status, doc.error]).toEqual(['COMPLETED', null]);
     const result = (await t.request('GET', `/api/v1/gis-export/results/${jobId}`, { headers: assessor })).json();
     const body = await readAll((await engine.openArtifact(jobId))!.stream);
     expect(createHash('sha256').update(body).digest('hex')).toBe(result.sha256);

@@ -2,25 +2,9 @@
 // route, status and duration, and no credentials.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { ensureBuilt, get, spawnServer, type SpawnedServer } from '../support/process.js';
+import { createTestDatabase } from '../support/test-app.js';
 import { tokenFor } from '../support/tokens.js';
-
-async function createDatabase(): Promise<string> {
-  const serverUrl = process.env.TF_TEST_PG_URL;
-  if (!serverUrl) throw new Error('TF_TEST_PG_URL is not set: run e2e tests through jest (global setup)');
-  const name = `tf_logs_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 type LogLine = Record<string, unknown>;
 
@@ -33,7 +17,11 @@ describe('request logs of the built service', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    s = await spawnServer({ DATABASE_URL: await createDatabase(), SHUTDOWN_DELAY_MS: '0', LOG_LEVEL: 'info' });
+    s = await spawnServer({
+      DATABASE_URL: await createTestDatabase('tf_logs'),
+      SHUTDOWN_DELAY_MS: '0',
+      LOG_LEVEL: 'info',
+    });
     await s.ready();
     await get(s.baseUrl + '/health/ready', 5000, { 'x-request-id': 'log-ready', authorization: `Bearer ${token}` });
     await get(s.baseUrl + `/info?access_token=${querySecret}&x=1`, 5000, {

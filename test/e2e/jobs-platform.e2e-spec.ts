@@ -10,6 +10,7 @@ import { JobPlatform } from '../../src/jobs/job-platform.js';
 import type { JobContext, JobProcessor } from '../../src/jobs/job-processor.js';
 import type { JobModuleName } from '../../src/jobs/job.entity.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
+import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -79,21 +80,8 @@ async function submit(t: TestApp, behaviour: Behaviour, module: JobModuleName = 
   return row.id;
 }
 
-async function status(t: TestApp, id: string, module = 'reporting') {
-  const res = await t.request('GET', `/api/v1/${module}/status/${id}`, { headers: admin });
-  expect(res.status).toBe(200);
-  return res.json();
-}
-
-async function waitFor(t: TestApp, id: string, statuses: string[], module = 'reporting', ms = 20_000) {
-  const started = Date.now();
-  for (;;) {
-    const doc = await status(t, id, module);
-    if (statuses.includes(doc.status)) return doc;
-    if (Date.now() - started > ms) throw new Error(`job ${id} still ${doc.status} (${JSON.stringify(doc)})`);
-    await sleep(50);
-  }
-}
+const waitFor = (t: TestApp, id: string, statuses: string[], module = 'reporting', timeoutMs = 20_000) =>
+  waitForJob(t, module, id, admin, { statuses, timeoutMs, intervalMs: 50 });
 
 describe('job platform', () => {
   let t: TestApp;

@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
 import { JobCallbacks } from '../../src/jobs/callbacks/job-callbacks.js';
+import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -29,18 +30,6 @@ async function jobCount(t: TestApp): Promise<number> {
 async function queuedEntries(t: TestApp): Promise<number> {
   const { rows } = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name LIKE 'tf-%'`);
   return rows[0].n;
-}
-
-async function waitForStatus(t: TestApp, module: string, id: string, statuses: string[], ms = 30_000) {
-  const started = Date.now();
-  for (;;) {
-    const res = await t.request('GET', `/api/v1/${module}/status/${id}`, { headers: assessor });
-    expect(res.status).toBe(200);
-    const doc = res.json();
-    if (statuses.includes(doc.status)) return doc;
-    if (Date.now() - started > ms) throw new Error(`job ${id} still ${doc.status} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function expectProblem(res: HttpResponse, status: number) {
@@ -106,7 +95,7 @@ describe('job routes with workers (valuation end to end)', () => {
     });
     expect(res.headers.get('location')).toBe(`/api/v1/valuation/status/${body.job_id}`);
 
-    const doc = await waitForStatus(t, 'valuation', body.job_id, ['COMPLETED', 'FAILED']);
+    const doc = await waitForJob(t, 'valuation', body.job_id, assessor, { statuses: ['COMPLETED', 'FAILED'] });
     expect(doc).toMatchObject({
       job_id: body.job_id,
       module: 'valuation',
@@ -390,7 +379,9 @@ describe('job routes with workers (valuation end to end)', () => {
     expect(res.status).toBe(202);
     expect(await jobCount(t)).toBe(before + 1);
     const id = res.json().job_id as string;
-    expect((await waitForStatus(t, 'gis-export', id, ['COMPLETED', 'FAILED'])).status).toBe('COMPLETED');
+    expect((await waitForJob(t, 'gis-export', id, assessor, { statuses: ['COMPLETED', 'FAILED'] })).status).toBe(
+      'COMPLETED',
+    );
     const result = (await t.request('GET', `/api/v1/gis-export/results/${id}`, { headers: assessor })).json();
     expect(result).toMatchObject({
       export_format: 'geojson',
@@ -425,7 +416,7 @@ describe('job routes with workers (valuation end to end)', () => {
     });
     expect(res.status).toBe(202);
     const id = res.json().job_id;
-    const doc = await waitForStatus(t, 'valuation', id, ['COMPLETED', 'FAILED']);
+    const doc = await waitForJob(t, 'valuation', id, assessor, { statuses: ['COMPLETED', 'FAILED'] });
     expect(doc.status).toBe('COMPLETED');
     await t.app.get(JobCallbacks).idle();
     expect(hooks.filter((h) => h.body.includes(id))).toHaveLength(5); // WEBHOOK_MAX_ATTEMPTS

@@ -5,6 +5,7 @@ import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
 import { TRUE_MODEL } from '../../src/demo/hedonic-model.js';
 import { ReportingEngine } from '../../src/reporting/reporting-engine.js';
 import type { RatioStratum } from '../../src/reporting/ratio-study/ratio-study.js';
+import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -21,20 +22,12 @@ describe('Market analysis engine (demo county with a known trend)', () => {
     });
     expect(res.status).toBe(202);
     const id = res.json().job_id as string;
-    const started = Date.now();
-    for (;;) {
-      const status = await t.request('GET', `/api/v1/market-analysis/status/${id}`, { headers: analyst });
-      const doc = status.json();
-      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(doc.status)) {
-        const result =
-          doc.status === 'COMPLETED'
-            ? (await t.request('GET', `/api/v1/market-analysis/results/${id}`, { headers: analyst })).json()
-            : null;
-        return { id, doc, result };
-      }
-      if (Date.now() - started > 30_000) throw new Error(`job ${id} still ${doc.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const doc = await waitForJob(t, 'market-analysis', id, analyst, { expectOk: false });
+    const result =
+      doc.status === 'COMPLETED'
+        ? (await t.request('GET', `/api/v1/market-analysis/results/${id}`, { headers: analyst })).json()
+        : null;
+    return { id, doc, result };
   }
 
   beforeAll(async () => {

@@ -11,6 +11,7 @@ import { parcelsSpec } from '../../src/counties/import/import-formats.js';
 import { validateParcelRow } from '../../src/counties/import/row-validators.js';
 import { planSpecialValues } from '../../src/counties/import/sql-import.js';
 import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
+import { csvCell, parcelFields, sender } from '../support/parcel-csv.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -18,25 +19,6 @@ const BASE = '/api/v1/counties';
 const AUTH = authHeader({ role: 'admin' });
 
 type Fields = Record<string, string>;
-
-function parcel(id: string, i: number, overrides: Fields = {}): Fields {
-  return {
-    parcel_id: id,
-    neighborhood: `NB-${i % 3}`,
-    property_class: i % 5 === 0 ? 'commercial' : 'residential',
-    land_sqft: String(5000 + i),
-    building_sqft: String(1200 + i),
-    year_built: String(1950 + (i % 70)),
-    quality: String(1 + (i % 5)),
-    condition: String(1 + (i % 4)),
-    bedrooms: String(1 + (i % 4)),
-    bathrooms: String(1 + (i % 3) * 0.5),
-    situs_address: `${100 + i} Main St`,
-    lon: String(-122.3 + i / 10000),
-    lat: String(47.6 + i / 10000),
-    ...overrides,
-  };
-}
 
 /** Values that are plain as they stand (printable ASCII, no blank at an edge, no `0x`). */
 const PLAIN_CASES: Fields[] = [
@@ -96,12 +78,11 @@ interface Case {
 
 /** Rows as CSV (quoted only where a comma, quote or line break needs it), with each row's file line. */
 function toCsv(all: Fields[]): { csv: string; rows: Case[] } {
-  const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const lines = [PARCEL_COLUMNS.join(',')];
   const rows: Case[] = [];
   let line = 2;
   for (const fields of all) {
-    const record = PARCEL_COLUMNS.map((c) => cell(fields[c])).join(',');
+    const record = PARCEL_COLUMNS.map((c) => csvCell(fields[c])).join(',');
     lines.push(record);
     rows.push({ fields, line });
     line += 1 + (record.match(/\n/g)?.length ?? 0);
@@ -114,7 +95,11 @@ function buildFile(prefix: string, cases: Fields[]): { csv: string; rows: Case[]
   return toCsv(
     cases.map((overrides, i) => {
       const id = `${prefix}-${String(i).padStart(4, '0')}`;
-      return parcel(id, i, Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, v.replace('{id}', id)])));
+      return parcelFields(
+        id,
+        i,
+        Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, v.replace('{id}', id)])),
+      );
     }),
   );
 }
@@ -130,13 +115,12 @@ async function columnModes(csv: string): Promise<Record<string, string>> {
 
 /** `cases` with every value of `columns` padded with blanks, unless the case sets it. */
 const padded = (cases: Fields[], columns: string[]): Fields[] =>
-  cases.map((c, i) => ({ ...Object.fromEntries(columns.map((k) => [k, ` ${parcel('x', i)[k]} `])), ...c }));
+  cases.map((c, i) => ({ ...Object.fromEntries(columns.map((k) => [k, ` ${parcelFields('x', i)[k]} `])), ...c }));
 
 describe('Parcel CSV import follows the row rules', () => {
   let t: TestApp;
 
-  const send = (method: string, path: string, body?: unknown, contentType?: string) =>
-    t.request(method, path, { headers: { ...AUTH, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+  const send = sender(() => t, AUTH);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -208,10 +192,10 @@ describe('Parcel CSV import follows the row rules', () => {
   it("a county's first import with a key twice in the file: the last row wins", async () => {
     expect((await send('PUT', `${BASE}/rules-dup`, { name: 'dup' })).status).toBe(201);
     const { csv } = toCsv([
-      parcel('DUP-1', 1),
-      parcel('DUP-2', 2, { neighborhood: 'first' }),
-      parcel('DUP-3', 3),
-      parcel('DUP-2', 4, { neighborhood: 'last' }),
+      parcelFields('DUP-1', 1),
+      parcelFields('DUP-2', 2, { neighborhood: 'first' }),
+      parcelFields('DUP-3', 3),
+      parcelFields('DUP-2', 4, { neighborhood: 'last' }),
     ]);
     const res = await send('POST', `${BASE}/rules-dup/parcels/import`, csv, 'text/csv');
     expect(res.json()).toMatchObject({ rows_read: 4, inserted: 3, superseded: 1, rejected: 0 });

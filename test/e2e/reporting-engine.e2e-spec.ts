@@ -6,6 +6,7 @@ import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
 import { ReportingEngine } from '../../src/reporting/reporting-engine.js';
 import { IAAO_TABLES, readIaaoTable, type IaaoTable } from '../../src/reporting/ratio-study/fixtures/iaao-tables.js';
 import type { RatioStratum } from '../../src/reporting/ratio-study/ratio-study.js';
+import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -95,24 +96,12 @@ function expectIaaoFigures(stratum: RatioStratum, table: IaaoTable): void {
 describe('Reporting engine (IAAO worked examples through import, job and results)', () => {
   let t: TestApp;
 
-  async function waitForJob(id: string, ms = 30_000): Promise<Record<string, any>> {
-    const started = Date.now();
-    for (;;) {
-      const res = await t.request('GET', `/api/v1/reporting/status/${id}`, { headers: admin });
-      expect(res.status).toBe(200);
-      const doc = res.json();
-      if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(doc.status)) return doc;
-      if (Date.now() - started > ms) throw new Error(`job ${id} still ${doc.status} after ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   async function runReport(body: Record<string, unknown>): Promise<{ id: string; doc: Record<string, any> }> {
     const res = await t.request('POST', '/api/v1/reporting/run', { headers: admin, body });
     expect(res.status).toBe(202);
     const id = res.json().job_id as string;
     expect(res.headers.get('location')).toBe(`/api/v1/reporting/status/${id}`);
-    return { id, doc: await waitForJob(id) };
+    return { id, doc: await waitForJob(t, 'reporting', id, admin) };
   }
 
   beforeAll(async () => {

