@@ -3,6 +3,7 @@
 // the series count.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module } from '@nestjs/common';
+import { connect } from 'node:net';
 import { Public } from '../../src/auth/auth.decorators.js';
 import { parseExposition, type Family } from '../../src/observability/exposition-parser.js';
 import { ManagementServer } from '../../src/observability/management-server.js';
@@ -148,6 +149,33 @@ describe('metrics (e2e)', () => {
     });
     // Nothing is in flight between requests.
     for (const [, v] of seriesOf(after, 'http_requests_in_flight')) expect(v).toBeLessThanOrEqual(1);
+  });
+
+  it('counts a request whose client hung up before the answer once, as 499, and leaves nothing in flight', async () => {
+    const before = await scrape();
+    const { port } = new URL(t.baseUrl);
+    const inFlight = () =>
+      scrape().then((f) => seriesOf(f, 'http_requests_in_flight').get('method=POST,route=/api/v1/valuation/run') ?? 0);
+    // A body announced at 1,000 bytes of which 10 arrive: the request waits in body parsing, then the
+    // client closes the connection. A keep-alive connection that answered one request first must not
+    // count that one again.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /api/v1/counties HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.write(
+      'POST /api/v1/valuation/run HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n' +
+        'content-length: 1000\r\n\r\n{"county_i',
+    );
+    for (let i = 0; i < 100 && (await inFlight()) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await inFlight()).toBe(1);
+    socket.destroy();
+    for (let i = 0; i < 100 && (await inFlight()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await inFlight()).toBe(0);
+    expect(requestDelta(before, await scrape())).toEqual({
+      [key('GET', '/api/v1/counties', 401)]: 1,
+      [key('POST', '/api/v1/valuation/run', 499)]: 1,
+    });
   });
 
   it('10,000 requests to random unknown paths add no series beyond route="unmatched"', async () => {
