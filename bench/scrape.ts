@@ -4,9 +4,14 @@
 //   npm run bench:scrape
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { Registry } from 'prom-client';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { MetricsService } from '../src/observability/metrics.service.js';
+import { METRICS_PROVIDERS } from '../src/observability/observability.module.js';
 import { median } from './support.js';
+
+@Module({ providers: METRICS_PROVIDERS })
+class ScrapeBenchModule {}
 
 export interface ScrapeFigures {
   series: number;
@@ -25,8 +30,9 @@ export interface ScrapeFigures {
 const STATUSES = [200, 201, 204, 400, 401, 403, 404, 409, 429, 500];
 
 export async function benchScrape(runs = 41): Promise<ScrapeFigures> {
-  const registry = new Registry();
-  const metrics = new MetricsService(registry);
+  const context = await NestFactory.createApplicationContext(ScrapeBenchModule, { logger: false });
+  const metrics = context.get(MetricsService);
+  const registry = metrics.registry;
   try {
     // 100 templates × 10 statuses = 1,000 label sets, each with a few observations.
     for (let r = 0; r < 100; r++) {
@@ -66,7 +72,7 @@ export async function benchScrape(runs = 41): Promise<ScrapeFigures> {
       fastWorstLoopDelayMs: fastDelay.worst,
     };
   } finally {
-    metrics.onApplicationShutdown();
+    await context.close();
   }
 }
 

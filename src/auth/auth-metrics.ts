@@ -1,7 +1,20 @@
-// The single call site for auth metrics (DESIGN.md §5). The observability module binds AUTH_METRICS
-// (its MetricsService has these methods: `{ provide: AUTH_METRICS, useExisting: MetricsService }`);
-// without a binding the calls are no-ops. Label values are fixed sets.
+// The auth layer's metric families (DESIGN.md §5): declared here as Prometheus providers, injected with
+// @InjectMetric and recorded through AUTH_METRICS, whose label values are fixed sets. Without a binding
+// (a unit test of a guard) the calls are no-ops.
+import { Injectable, type Provider } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { enumLabel, OVERFLOW } from '../observability/labels.js';
+import {
+  AUTH_ATTEMPTS,
+  AUTH_RESULTS,
+  AUTHZ_DENIED,
+  RATE_LIMIT_EXCEEDED,
+  RATE_LIMIT_KEY_TYPES,
+} from '../observability/metric-names.js';
+import { counterProvider } from '../observability/metric-providers.js';
 import type { AuthFailureReason } from './auth.problems.js';
+import { ALL_PERMISSIONS } from './permissions.js';
 
 /** auth_attempts_total{result} values (the observability catalogue's AUTH_RESULTS). */
 export type AuthAttemptResult =
@@ -28,6 +41,36 @@ export interface AuthMetrics {
 }
 
 export const AUTH_METRICS = Symbol('AUTH_METRICS');
+
+@Injectable()
+export class PrometheusAuthMetrics implements AuthMetrics {
+  constructor(
+    @InjectMetric(AUTH_ATTEMPTS.name) private readonly attempts: Counter<string>,
+    @InjectMetric(AUTHZ_DENIED.name) private readonly denied: Counter<string>,
+    @InjectMetric(RATE_LIMIT_EXCEEDED.name) private readonly rateLimited: Counter<string>,
+  ) {}
+
+  recordAuthAttempt(result: AuthAttemptResult): void {
+    this.attempts.inc({ result: enumLabel(AUTH_RESULTS, result) });
+  }
+
+  recordAuthzDenied(permission: string): void {
+    const known = (ALL_PERMISSIONS as readonly string[]).includes(permission) || permission === 'undeclared_route';
+    this.denied.inc({ permission: known ? permission : OVERFLOW });
+  }
+
+  recordRateLimited(keyType: RateLimitKeyType): void {
+    this.rateLimited.inc({ key_type: enumLabel(RATE_LIMIT_KEY_TYPES, keyType) });
+  }
+}
+
+/** The auth module's metric families and the AUTH_METRICS binding that records them. */
+export const AUTH_METRIC_PROVIDERS: Provider[] = [
+  counterProvider(AUTH_ATTEMPTS),
+  counterProvider(AUTHZ_DENIED),
+  counterProvider(RATE_LIMIT_EXCEEDED),
+  { provide: AUTH_METRICS, useClass: PrometheusAuthMetrics },
+];
 
 export const NO_AUTH_METRICS: AuthMetrics = {
   recordAuthAttempt: () => undefined,

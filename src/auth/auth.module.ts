@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AccessGuard } from './access.guard.js';
+import { AUTH_METRIC_PROVIDERS } from './auth-metrics.js';
 import { authConfig, type AuthSettings } from './auth.config.js';
 import { JwksKeyStore } from './jwks-key-store.js';
 import { JwtAuthenticator } from './jwt-authenticator.js';
@@ -21,6 +22,7 @@ import { RouteAccessCheck } from './route-access.check.js';
       useFactory: (settings: AuthSettings) =>
         settings.keys.kind === 'jwks' ? new JwksKeyStore({ uri: settings.keys.uri, ...settings.jwks }) : null,
     },
+    ...AUTH_METRIC_PROVIDERS,
     JwtStrategy,
     JwtAuthenticator,
     MetricsAccess,

@@ -12,6 +12,7 @@ import { loadEnv } from '../config/env.js';
 import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
+import { Timed } from '../observability/decorators/index.js';
 import { ArtifactStore, decodedStream, type ArtifactUpload, type ContentEncoding } from './artifact-store.js';
 import { copyRecords, GisExportRepository, type ExportSelection } from './gis-export.repository.js';
 import { CSV_CONTENT_TYPE, CsvWriter } from './writers/csv.writer.js';
@@ -182,21 +183,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
   async run(input: GisExportInput, progress: ProgressFn): Promise<GisExportResult> {
     checkInput(input);
     const format = input.exportFormat;
-    if (!(await this.repository.countyExists(input.countyId))) invalid(`county "${input.countyId}" does not exist`);
-    const years = await this.repository.taxYears(input.countyId);
-    let taxYear: number | null;
-    if (input.taxYear !== undefined) {
-      if (!years.includes(input.taxYear)) {
-        throw new PermanentJobError(
-          'insufficient_data',
-          `county "${input.countyId}" has no assessed values for tax year ${input.taxYear}` +
-            (years.length > 0 ? ` (years with values: ${years.join(', ')})` : ' (no assessed values at all)'),
-        );
-      }
-      taxYear = input.taxYear;
-    } else {
-      taxYear = years[0] ?? null; // the latest year; none → values left empty
-    }
+    const taxYear = await this.pickTaxYear(input);
     const selection: ExportSelection = {
       countyId: input.countyId,
       taxYear,
@@ -234,28 +221,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
           return wait ? Promise.all([wait, check]).then(() => undefined) : check;
         },
       };
-      const featureCount = await this.repository.withReader(async (reader) => {
-        const stats = await reader.stats(selection, format === 'shapefile');
-        const writer = createWriter(format, sink, filename, { textBytes: stats.textBytes }, filename);
-        state.writer = writer;
-        if (writer instanceof ShapefileWriter) await writer.open();
-        const share = ROWS_SHARE[format];
-        let count = 0;
-        let next = PROGRESS_STEP;
-        for await (const batch of copyRecords(reader.copy(selection), taxYear, format === 'geojson')) {
-          for (const record of batch) {
-            const wait = writer.write(record);
-            if (wait) await wait;
-          }
-          count += batch.length;
-          const done = stats.count > 0 ? count / stats.count : 1;
-          if (done >= next) {
-            next = done + PROGRESS_STEP;
-            await progress(Math.min(1, done) * share * 0.99);
-          }
-        }
-        return count;
-      });
+      const featureCount = await this.writeFeatures(selection, format, filename, sink, state, progress);
       phase.finishing = true;
       await state.writer!.finish();
       // Last cancellation point: a job stopped by now must not leave a file behind.
@@ -279,6 +245,62 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
       if (error instanceof ShapefileLimitError) throw new PermanentJobError('invalid_input', error.message);
       throw error;
     }
+  }
+
+  /** The county exists; the tax year asked for has values, or the latest year with values (null: none). */
+  @Timed({ module: 'gis_export', stage: 'load' })
+  private async pickTaxYear(input: GisExportInput): Promise<number | null> {
+    if (!(await this.repository.countyExists(input.countyId))) invalid(`county "${input.countyId}" does not exist`);
+    const years = await this.repository.taxYears(input.countyId);
+    let taxYear: number | null;
+    if (input.taxYear !== undefined) {
+      if (!years.includes(input.taxYear)) {
+        throw new PermanentJobError(
+          'insufficient_data',
+          `county "${input.countyId}" has no assessed values for tax year ${input.taxYear}` +
+            (years.length > 0 ? ` (years with values: ${years.join(', ')})` : ' (no assessed values at all)'),
+        );
+      }
+      taxYear = input.taxYear;
+    } else {
+      taxYear = years[0] ?? null; // the latest year; none → values left empty
+    }
+    return taxYear;
+  }
+
+  /** Streams the selected parcels through the format's writer into the upload; the feature count. */
+  @Timed({ module: 'gis_export', stage: 'write' })
+  private writeFeatures(
+    selection: ExportSelection,
+    format: ExportFormat,
+    filename: string,
+    sink: ByteSink,
+    state: { writer: FormatWriter | null },
+    progress: ProgressFn,
+  ): Promise<number> {
+    const taxYear = selection.taxYear;
+    return this.repository.withReader(async (reader) => {
+      const stats = await reader.stats(selection, format === 'shapefile');
+      const writer = createWriter(format, sink, filename, { textBytes: stats.textBytes }, filename);
+      state.writer = writer;
+      if (writer instanceof ShapefileWriter) await writer.open();
+      const share = ROWS_SHARE[format];
+      let count = 0;
+      let next = PROGRESS_STEP;
+      for await (const batch of copyRecords(reader.copy(selection), taxYear, format === 'geojson')) {
+        for (const record of batch) {
+          const wait = writer.write(record);
+          if (wait) await wait;
+        }
+        count += batch.length;
+        const done = stats.count > 0 ? count / stats.count : 1;
+        if (done >= next) {
+          next = done + PROGRESS_STEP;
+          await progress(Math.min(1, done) * share * 0.99);
+        }
+      }
+      return count;
+    });
   }
 
   /**

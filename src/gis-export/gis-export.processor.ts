@@ -5,7 +5,11 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { API_PREFIX } from '../jobs/job-document.js';
 import { JobPlatform } from '../jobs/job-platform.js';
 import type { JobContext, JobProcessor } from '../jobs/job-processor.js';
-import { MetricsService } from '../observability/metrics.service.js';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { JobMetricFamily } from '../observability/decorators/index.js';
+import { enumLabel, newCountyLabels } from '../observability/labels.js';
+import { GIS_EXPORT_BYTES, GIS_EXPORT_FEATURES, JOB_FAMILIES } from '../observability/metric-names.js';
 import { GisExportEngine, type GisExportInput, type GisExportResult } from './gis-export-engine.js';
 
 /** The job's stored parameters (the run body without callback_url). */
@@ -27,14 +31,17 @@ export function downloadPath(jobId: string): string {
   return `${API_PREFIX}/gis-export/results/${jobId}/download`;
 }
 
+@JobMetricFamily(JOB_FAMILIES.gis_export)
 @Injectable()
 export class GisExportProcessor implements JobProcessor<GisExportParameters, GisExportJobResult>, OnModuleInit {
   readonly module = 'gis-export' as const;
+  private readonly counties = newCountyLabels();
 
   constructor(
     private readonly platform: JobPlatform,
     private readonly engine: GisExportEngine,
-    private readonly metrics: MetricsService,
+    @InjectMetric(GIS_EXPORT_BYTES.name) private readonly bytesWritten: Counter<string>,
+    @InjectMetric(GIS_EXPORT_FEATURES.name) private readonly featuresWritten: Counter<string>,
   ) {}
 
   onModuleInit(): void {
@@ -62,11 +69,12 @@ export class GisExportProcessor implements JobProcessor<GisExportParameters, Gis
       bytes: result.bytes,
       sha256: result.sha256,
     });
-    this.metrics.recordGisExport(
-      { countyId: params.county_id, exportFormat: params.export_format },
-      result.bytes,
-      result.feature_count,
-    );
+    const labels = {
+      county_id: this.counties.map(params.county_id),
+      export_format: enumLabel(JOB_FAMILIES.gis_export.kind!.values, params.export_format),
+    };
+    if (result.bytes > 0) this.bytesWritten.inc(labels, result.bytes);
+    if (result.feature_count > 0) this.featuresWritten.inc(labels, result.feature_count);
     return { ...result, download_url: downloadPath(ctx.jobId) };
   }
 }

@@ -12,11 +12,16 @@ import {
   OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Gauge } from 'prom-client';
 import { DATABASE_URL } from '../database/database.tokens.js';
 import { HealthRegistry } from '../health/health-registry.js';
+import { jobMetricFamilyOf, jobMetricsToken } from '../observability/decorators/job-metric-family.decorator.js';
+import type { JobMetrics } from '../observability/job-metrics.js';
+import { JOBS_QUEUED, JOBS_RUNNING, type JobModule as MetricJobModule } from '../observability/metric-names.js';
 import { MetricsService } from '../observability/metrics.service.js';
-import type { JobModule as MetricJobModule } from '../observability/metric-names.js';
 import { JobCallbacks } from './callbacks/job-callbacks.js';
 import { classifyError, JobStopped, type StopCause } from './job-errors.js';
 import type { JobContext, JobProcessor } from './job-processor.js';
@@ -48,6 +53,9 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('Jobs');
   private readonly processors = new Map<JobModuleName, AnyJobProcessor>();
   private readonly overrides = new Map<JobModuleName, AnyJobProcessor>();
+  /** Each module's job-metric family, as its processor declared it (@JobMetricFamily). */
+  private readonly jobMetrics = new Map<JobModuleName, JobMetrics>();
+  private stopRefreshingCounts?: () => void;
   private readonly inFlight = new Map<string, InFlight>();
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly queue: JobQueue;
@@ -61,6 +69,9 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly repository: JobsRepository,
     private readonly callbacks: JobCallbacks,
     private readonly metrics: MetricsService,
+    @InjectMetric(JOBS_QUEUED.name) private readonly queuedGauge: Gauge<string>,
+    @InjectMetric(JOBS_RUNNING.name) private readonly runningGauge: Gauge<string>,
+    private readonly moduleRef: ModuleRef,
     private readonly health: HealthRegistry,
     @Optional() private readonly indicators?: HealthIndicatorService,
   ) {
@@ -79,6 +90,15 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
       throw new Error(`A processor for "${processor.module}" jobs is already registered`);
     }
     this.processors.set(processor.module, processor);
+    const family = jobMetricFamilyOf(processor.constructor);
+    if (family) {
+      this.jobMetrics.set(processor.module, this.moduleRef.get(jobMetricsToken(family.module), { strict: false }));
+    }
+  }
+
+  /** The module's job-metric family; undefined until its processor registered. */
+  metricsOf(module: JobModuleName): JobMetrics | undefined {
+    return this.jobMetrics.get(module);
   }
 
   /**
@@ -111,15 +131,24 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
       }
       return { job_queue: { status: up ? 'up' : 'down' } };
     });
-    this.metrics.setJobCountsSource(async () => {
-      const counts: Partial<Record<MetricJobModule, { queued: number; running: number }>> = {};
-      for (const module of JOB_MODULES) counts[metricModule(module)] = { queued: 0, running: 0 };
+    for (const module of JOB_MODULES) {
+      this.queuedGauge.set({ module: metricModule(module) }, 0);
+      this.runningGauge.set({ module: metricModule(module) }, 0);
+    }
+    // Queue depths: one grouped count per scrape (modules with no unfinished job read 0).
+    this.stopRefreshingCounts = this.metrics.addScrapeRefresher(async () => {
+      const counts = new Map<JobModuleName, { queued: number; running: number }>();
       for (const row of await this.repository.unfinishedCounts()) {
-        const c = counts[metricModule(row.module)]!;
+        const c = counts.get(row.module) ?? { queued: 0, running: 0 };
         if (row.status === 'PENDING') c.queued = row.n;
         else c.running = row.n;
+        counts.set(row.module, c);
       }
-      return counts;
+      for (const module of JOB_MODULES) {
+        const c = counts.get(module);
+        this.queuedGauge.set({ module: metricModule(module) }, c?.queued ?? 0);
+        this.runningGauge.set({ module: metricModule(module) }, c?.running ?? 0);
+      }
     });
     if (this.settings.workersEnabled) {
       for (const module of JOB_MODULES.filter((m) => this.hasProcessor(m))) {
@@ -142,7 +171,7 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     clearInterval(this.sweepTimer);
-    this.metrics.setJobCountsSource(undefined);
+    this.stopRefreshingCounts?.();
     this.health.unregister('job_queue');
     const workersStopped = this.queue.stopWorkers();
     const settle = (ms: number) =>
@@ -245,9 +274,10 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
       const result = await Promise.race([processor.process(row.parameters as never, ctx), aborted]);
       const finished = await this.repository.complete(key, result, artifact);
       if (finished) {
-        this.metrics
-          .jobs(metricModule(module))
-          .completed({ countyId: row.county_id, kind: row.kind ?? undefined }, (performance.now() - started) / 1000);
+        this.metricsOf(module)?.completed(
+          { countyId: row.county_id, kind: row.kind ?? undefined },
+          (performance.now() - started) / 1000,
+        );
         this.logger.log(`Job ${row.id} (${module}) completed in attempt ${row.attempts}`);
         this.callbacks.announce(finished);
       }
@@ -330,7 +360,7 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private recordFailure(row: JobRow): void {
-    this.metrics.jobs(metricModule(row.module)).failed({
+    this.metricsOf(row.module)?.failed({
       countyId: row.county_id,
       kind: row.kind ?? undefined,
       reason: row.error_reason ?? 'internal_error',

@@ -5,10 +5,12 @@ import {
   applyDecorators,
   Get,
   HttpCode,
+  Injectable,
   Param,
   Post,
   Query,
   Res,
+  SetMetadata,
   UseInterceptors,
   type CallHandler,
   type ExecutionContext,
@@ -23,7 +25,6 @@ import { canAccessCounty } from '../auth/county-access.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Permission } from '../auth/permissions.js';
 import { ApiProblem } from '../counties/dto/problem.dto.js';
-import { activeMetrics } from '../observability/metrics.service.js';
 import {
   JobIdParamsDto,
   JobListDto,
@@ -33,7 +34,8 @@ import {
   ListJobsQueryDto,
 } from './dto/job.dto.js';
 import { API_PREFIX, statusDocument, submissionDocument } from './job-document.js';
-import { metricModule } from './job-platform.js';
+import { Reflector } from '@nestjs/core';
+import { JobPlatform } from './job-platform.js';
 import type { JobModuleName } from './job.entity.js';
 import { JobsService, type Submission } from './jobs.service.js';
 
@@ -166,7 +168,8 @@ export function JobRunRoute(spec: JobRouteSpec, summary: string): MethodDecorato
   return applyDecorators(
     Post('run'),
     RequirePermissions(spec.execute),
-    UseInterceptors(new SubmissionMetricsInterceptor(spec.module, spec.kindField)),
+    SetMetadata(SUBMISSION_SPEC, spec),
+    UseInterceptors(SubmissionMetricsInterceptor),
     ApiOperation({ summary }),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body → the same job.' }),
     ApiAcceptedResponse({ type: JobSubmittedDto, description: 'Queued; Location is the status URL.' }),
@@ -208,36 +211,37 @@ export function answerSubmission(reply: FastifyReply, submission: Submission): R
   return body;
 }
 
+/** Route metadata: the JobRouteSpec of a POST …/run, read by SubmissionMetricsInterceptor. */
+const SUBMISSION_SPEC = Symbol('tf.submissionSpec');
+
 /**
  * Counts failed submissions (validation, unknown county, idempotency conflict, 501) as
  * …_jobs_submitted_total{status_on_submit="rejected"}. Interceptors wrap the validation pipe, so 400s
  * from DTO validation are counted too.
  */
+@Injectable()
 export class SubmissionMetricsInterceptor implements NestInterceptor {
   constructor(
-    private readonly module: JobModuleName,
-    private readonly kindField?: string,
+    private readonly platform: JobPlatform,
+    private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
       catchError((error: unknown) => {
         try {
+          const spec = this.reflector.get<JobRouteSpec>(SUBMISSION_SPEC, context.getHandler());
           const request = context.switchToHttp().getRequest<FastifyRequest>();
           const body = (request.body ?? {}) as Record<string, unknown>;
           const status = (error as { getStatus?: () => number }).getStatus?.() ?? 500;
           const county = typeof body.county_id === 'string' ? body.county_id : '';
           const known = status !== 404 && request.user !== undefined && canAccessCounty(request.user, county);
-          activeMetrics()
-            ?.jobs(metricModule(this.module))
-            .submitted({
-              countyId: known ? county : '',
-              kind:
-                this.kindField && typeof body[this.kindField] === 'string'
-                  ? (body[this.kindField] as string)
-                  : undefined,
-              statusOnSubmit: 'rejected',
-            });
+          this.platform.metricsOf(spec.module)?.submitted({
+            countyId: known ? county : '',
+            kind:
+              spec.kindField && typeof body[spec.kindField] === 'string' ? (body[spec.kindField] as string) : undefined,
+            statusOnSubmit: 'rejected',
+          });
         } catch {
           // a metric is never worth failing the request over
         }

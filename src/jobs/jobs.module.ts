@@ -4,7 +4,10 @@ import { HttpModule } from '@nestjs/axios';
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { CountiesModule } from '../counties/counties.module.js';
+import { CALLBACK_METRIC_PROVIDERS } from './callbacks/callback-metrics.js';
 import { JobCallbacks } from './callbacks/job-callbacks.js';
+import { JOBS_QUEUED, JOBS_RUNNING } from '../observability/metric-names.js';
+import { gaugeProvider } from '../observability/metric-providers.js';
 import { JobPlatform } from './job-platform.js';
 import { jobsConfig, webhookConfig } from './jobs.config.js';
 import { JobsRepository } from './jobs.repository.js';
@@ -18,7 +21,15 @@ import { JobsService } from './jobs.service.js';
     HttpModule.register({}),
     CountiesModule,
   ],
-  providers: [JobsRepository, JobCallbacks, JobPlatform, JobsService],
+  providers: [
+    gaugeProvider(JOBS_QUEUED),
+    gaugeProvider(JOBS_RUNNING),
+    ...CALLBACK_METRIC_PROVIDERS,
+    JobsRepository,
+    JobCallbacks,
+    JobPlatform,
+    JobsService,
+  ],
   exports: [JobsService, JobPlatform, JobCallbacks, JobsRepository],
 })
 export class JobsModule {}

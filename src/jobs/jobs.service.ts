@@ -7,7 +7,7 @@ import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/
 import { CountiesService } from '../counties/counties.service.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { JobCallbacks } from './callbacks/job-callbacks.js';
-import { JobPlatform, metricModule } from './job-platform.js';
+import { JobPlatform } from './job-platform.js';
 import { FINISHED_STATUSES, type JobModuleName, type JobStatus } from './job.entity.js';
 import { JobsRepository, type JobRow } from './jobs.repository.js';
 
@@ -137,7 +137,7 @@ export class JobsService {
       );
     }
     if (created) this.platform.queue.notify(module);
-    this.metrics.jobs(metricModule(module)).submitted({
+    this.platform.metricsOf(module)?.submitted({
       countyId: row.county_id,
       kind: row.kind ?? undefined,
       statusOnSubmit: created ? 'accepted' : 'duplicate',

@@ -4,6 +4,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
+import { Timed } from '../observability/decorators/index.js';
 import { InsufficientDataError } from '../valuation/valuation.errors.js';
 import { MarketAnalysisRepository, type SalesFilter } from './market-analysis.repository.js';
 import {
@@ -84,13 +85,13 @@ export class MarketAnalysisEngine {
   ): Promise<Record<string, unknown>> {
     const window = await this.window(input, filter, DEFAULT_TREND_MONTHS);
     await progress(0.1);
-    const sales = saleColumns(await this.repository.findValidSales(filter, window.from, window.to));
+    const sales = await this.loadSales(filter, window.from, window.to);
     await progress(0.6);
     const months = monthsWithSales(sales.day);
     if (sales.price.length < MIN_TREND_SALES || months < MIN_TREND_MONTHS) {
       throw insufficient(sales.price.length, months, window.from, window.to, filter);
     }
-    const trend = fitMarketTrend(sales, dayNumber(window.to));
+    const trend = this.fitTrendOf(sales, dayNumber(window.to));
     if (!trend) throw insufficient(sales.price.length, months, window.from, window.to, filter);
     const fromMonth = monthOfDay(dayNumber(window.from));
     const toMonth = monthOfDay(dayNumber(window.to));
@@ -117,9 +118,9 @@ export class MarketAnalysisEngine {
     const current = { from: dayNumber(window.from), to: dayNumber(window.to) };
     const prior = { from: addMonthsToDay(current.from, -12), to: addMonthsToDay(current.to, -12) };
     await progress(0.1);
-    const sales = saleColumns(await this.repository.findValidSales(filter, isoDate(prior.from), window.to));
+    const sales = await this.loadSales(filter, isoDate(prior.from), window.to);
     await progress(0.6);
-    const { neighborhoods, county } = compareNeighborhoods(sales, current, prior);
+    const { neighborhoods, county } = this.compare(sales, current, prior);
     if (county.sale_count < MIN_COMPARISON_SALES) {
       throw new InsufficientDataError(
         `only ${county.sale_count} valid sales between ${window.from} and ${window.to}${describeFilter(filter)}; ` +
@@ -137,6 +138,21 @@ export class MarketAnalysisEngine {
       county,
       neighborhoods,
     };
+  }
+
+  @Timed({ module: 'market_analysis', stage: 'load' })
+  private async loadSales(filter: SalesFilter, from: string, to: string) {
+    return saleColumns(await this.repository.findValidSales(filter, from, to));
+  }
+
+  @Timed({ module: 'market_analysis', stage: 'fit' })
+  private fitTrendOf(...args: Parameters<typeof fitMarketTrend>) {
+    return fitMarketTrend(...args);
+  }
+
+  @Timed({ module: 'market_analysis', stage: 'compute' })
+  private compare(...args: Parameters<typeof compareNeighborhoods>) {
+    return compareNeighborhoods(...args);
   }
 
   /** The window asked for, or the `months` whole months ending with the month of the latest matching sale. */

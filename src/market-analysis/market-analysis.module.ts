@@ -1,5 +1,6 @@
 // Market analysis: the job routes, the processor that runs queued analyses on the job platform, and the engine.
 import { Module } from '@nestjs/common';
+import { jobMetricProviders } from '../observability/decorators/index.js';
 import { MarketAnalysisController } from './market-analysis.controller.js';
 import { MarketAnalysisEngineModule } from './market-analysis-engine.js';
 import { MarketAnalysisProcessor } from './market-analysis.processor.js';
@@ -7,6 +8,6 @@ import { MarketAnalysisProcessor } from './market-analysis.processor.js';
 @Module({
   imports: [MarketAnalysisEngineModule],
   controllers: [MarketAnalysisController],
-  providers: [MarketAnalysisProcessor],
+  providers: [MarketAnalysisProcessor, ...jobMetricProviders(MarketAnalysisProcessor)],
 })
 export class MarketAnalysisModule {}

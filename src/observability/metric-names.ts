@@ -19,8 +19,8 @@ export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 export const DB_QUERY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10] as const;
 /** Outbound HTTP (webhooks): timeouts are a few seconds. */
 export const EXTERNAL_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
-/** Default for @Timed histograms that do not name their own buckets. */
-export const TIMED_DEFAULT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60] as const;
+/** Engine stages (@Timed): a few milliseconds (a small county's fit) to minutes (a state-sized load). */
+export const JOB_STAGE_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] as const;
 
 export const HTTP_REQUESTS_TOTAL: MetricDef<'method' | 'route' | 'status_code'> = {
   name: 'http_requests_total',
@@ -117,6 +117,16 @@ export function jobFamilyDefs(family: JobFamilyDef): {
     },
   };
 }
+
+/** Stages of the engines' work, as `stage` label values of job_stage_duration_seconds. */
+export const JOB_STAGES = ['load', 'fit', 'compute', 'write'] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
+export const JOB_STAGE_DURATION: HistogramDef<'module' | 'stage'> = {
+  name: 'job_stage_duration_seconds',
+  help: 'Time of one stage (load, fit, compute, write) of a job engine, by module and stage, in seconds.',
+  labelNames: ['module', 'stage'],
+  buckets: JOB_STAGE_BUCKETS,
+};
 
 export const JOBS_QUEUED: MetricDef<'module'> = {
   name: 'jobs_queued',

@@ -1,7 +1,8 @@
-// GET /metrics: the registry in the Prometheus text format, rendered by MetricsRenderer (identical to
-// prom-client's output, cheaper). Access: the auth layer's MetricsAuthGuard (METRICS_AUTH_TOKEN bearer
+// GET /metrics: @willsoto/nestjs-prometheus's controller with the registry rendered by MetricsRenderer
+// (identical to prom-client's output, cheaper) after the scrape refreshers ran. Access: the auth layer's MetricsAuthGuard (METRICS_AUTH_TOKEN bearer
 // in constant time, or a JWT with metrics:read; open when the token is not configured).
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
@@ -18,8 +19,10 @@ import { MetricsService } from './metrics.service.js';
 
 @ApiTags('operations')
 @Controller('metrics')
-export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
+export class MetricsController extends PrometheusController {
+  constructor(private readonly metrics: MetricsService) {
+    super();
+  }
 
   // Public for the JWT guard: a static scrape token is not a JWT, so the route has its own guard.
   @Public()
@@ -35,7 +38,7 @@ export class MetricsController {
     description: 'METRICS_AUTH_TOKEN is set and the request carries neither it nor a valid JWT.',
   })
   @ApiForbiddenResponse({ description: 'A valid JWT without metrics:read.' })
-  async index(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  override async index(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const body = await this.metrics.render();
     void reply.header('content-type', this.metrics.renderer.contentType).header('cache-control', 'no-store');
     return body;

@@ -1,18 +1,65 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Registry } from 'prom-client';
-import { JobFailure, JobProcessing, JobSubmission, Timed } from './decorators/index.js';
+import { Injectable, Module } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { AUTH_METRIC_PROVIDERS, AUTH_METRICS, type AuthMetrics } from '../auth/auth-metrics.js';
+import { CALLBACK_METRIC_PROVIDERS, CallbackMetrics } from '../jobs/callbacks/callback-metrics.js';
+import { JobMetricFamily, jobMetricProviders, Timed } from './decorators/index.js';
+import { jobMetricsToken } from './decorators/job-metric-family.decorator.js';
 import { parseExposition, sampleValue, type Family } from './exposition-parser.js';
-import { JOB_FAMILIES, JOB_MODULES, jobFamilyDefs } from './metric-names.js';
+import type { JobMetrics } from './job-metrics.js';
+import { JOB_FAMILIES, jobFamilyDefs } from './metric-names.js';
 import { MetricsService } from './metrics.service.js';
+import { METRICS_PROVIDERS } from './observability.module.js';
+
+@JobMetricFamily(JOB_FAMILIES.reporting)
+@Injectable()
+class ReportWorker {
+  @Timed({ module: 'reporting', stage: 'compute' })
+  async compute(fail: boolean): Promise<string> {
+    await new Promise((r) => setTimeout(r, 20));
+    if (fail) throw new Error('singular matrix');
+    return 'ok';
+  }
+
+  @Timed({ module: 'reporting', stage: 'load' })
+  parse(input: string): number {
+    if (input === '') throw new Error('empty');
+    return input.length;
+  }
+}
+
+@JobMetricFamily(JOB_FAMILIES.valuation)
+class ValuationWorker {}
+
+@Module({
+  providers: [
+    ...METRICS_PROVIDERS,
+    ...AUTH_METRIC_PROVIDERS,
+    ...CALLBACK_METRIC_PROVIDERS,
+    ReportWorker,
+    ...jobMetricProviders(ReportWorker),
+    ...jobMetricProviders(ValuationWorker),
+  ],
+})
+class MetricsSpecModule {}
+
+/** Every family of the app except those whose owners need a database (jobs_*, gis_export_*). */
+async function compile(): Promise<TestingModule> {
+  const moduleRef = await Test.createTestingModule({ imports: [MetricsSpecModule] }).compile();
+  await moduleRef.init();
+  return moduleRef;
+}
 
 describe('MetricsService', () => {
+  let moduleRef: TestingModule;
   let metrics: MetricsService;
   const scrape = async (): Promise<Map<string, Family>> => parseExposition(await metrics.render());
 
-  beforeEach(() => {
-    metrics = new MetricsService(new Registry());
+  beforeEach(async () => {
+    moduleRef = await compile();
+    metrics = moduleRef.get(MetricsService);
   });
-  afterEach(() => metrics.onApplicationShutdown());
+  afterEach(() => moduleRef.close());
 
   it('exposes every catalogue family with HELP and TYPE, build info, and no _total gauges', async () => {
     const families = await scrape();
@@ -20,10 +67,6 @@ describe('MetricsService', () => {
       'http_requests_total',
       'http_request_duration_seconds',
       'http_requests_in_flight',
-      'jobs_queued',
-      'jobs_running',
-      'gis_export_bytes_total',
-      'gis_export_features_total',
       'db_connections_active',
       'db_connections_idle',
       'db_connections_waiting',
@@ -38,7 +81,10 @@ describe('MetricsService', () => {
       'terrafusion_build_info',
       'process_cpu_seconds_total',
       'nodejs_eventloop_lag_seconds',
-      ...JOB_MODULES.flatMap((m) => Object.values(jobFamilyDefs(JOB_FAMILIES[m])).map((d) => d.name)),
+      'job_stage_duration_seconds',
+      ...(['valuation', 'reporting'] as const).flatMap((m) =>
+        Object.values(jobFamilyDefs(JOB_FAMILIES[m])).map((d) => d.name),
+      ),
     ];
     for (const name of names) {
       expect([name, families.get(name)?.help?.length ?? 0]).toEqual([name, expect.any(Number)]);
@@ -90,16 +136,18 @@ describe('MetricsService', () => {
   });
 
   it('maps auth, error and outbound inputs to fixed sets', async () => {
-    metrics.recordAuthAttempt('expired');
-    metrics.recordAuthAttempt('<script>');
-    metrics.recordAuthzDenied('valuation:execute');
-    metrics.recordAuthzDenied('root:everything');
-    metrics.recordRateLimited('subject');
+    const auth = moduleRef.get<AuthMetrics>(AUTH_METRICS);
+    const outbound = moduleRef.get(CallbackMetrics);
+    auth.recordAuthAttempt('expired');
+    auth.recordAuthAttempt('<script>' as never);
+    auth.recordAuthzDenied('valuation:execute');
+    auth.recordAuthzDenied('root:everything');
+    auth.recordRateLimited('subject');
     metrics.recordError(409, '/api/v1/valuation/jobs/:job_id/cancel');
     metrics.recordError(418, undefined);
-    metrics.recordExternalCall('webhook', 'callback', 503, 0.2);
-    metrics.recordExternalCall('webhook', 'callback', 'timeout', 5);
-    metrics.setCircuitState('webhook', 'open');
+    outbound.recordExternalCall('webhook', 'callback', 503, 0.2);
+    outbound.recordExternalCall('webhook', 'callback', 'timeout', 5);
+    outbound.setCircuitState('webhook', 'open');
     const f = await scrape();
     expect(sampleValue(f, 'auth_attempts_total', { result: 'expired' })).toBe(1);
     expect(sampleValue(f, 'auth_attempts_total', { result: 'other' })).toBe(1);
@@ -122,125 +170,78 @@ describe('MetricsService', () => {
     expect(sampleValue(f, 'circuit_breaker_state', { service: 'webhook' })).toBe(2);
   });
 
-  it('reads pool gauges and job counts at scrape time', async () => {
+  it('reads pool gauges at scrape time and keeps a scrape alive when a refresher fails', async () => {
     const pool = { totalCount: 7, idleCount: 3, waitingCount: 2 };
     metrics.setPoolStats(() => pool);
-    metrics.setJobCountsSource(async () => ({ reporting: { queued: 4, running: 1 } }));
+    metrics.addScrapeRefresher(() => {
+      throw new Error('database down');
+    });
     let f = await scrape();
     expect([
       sampleValue(f, 'db_connections_active'),
       sampleValue(f, 'db_connections_idle'),
       sampleValue(f, 'db_connections_waiting'),
     ]).toEqual([4, 3, 2]);
-    expect(sampleValue(f, 'jobs_queued', { module: 'reporting' })).toBe(4);
-    expect(sampleValue(f, 'jobs_running', { module: 'reporting' })).toBe(1);
     pool.idleCount = 7;
     f = await scrape();
     expect(sampleValue(f, 'db_connections_active')).toBe(0);
   });
-
-  it('records GIS export volume with bounded labels', async () => {
-    metrics.recordGisExport({ countyId: 'demo', exportFormat: 'geojson' }, 2048, 10);
-    metrics.recordGisExport({ countyId: 'DROP TABLE', exportFormat: 'exe' }, 1, 1);
-    const f = await scrape();
-    expect(sampleValue(f, 'gis_export_bytes_total', { county_id: 'demo', export_format: 'geojson' })).toBe(2048);
-    expect(sampleValue(f, 'gis_export_features_total', { county_id: 'other', export_format: 'other' })).toBe(1);
-  });
 });
 
 describe('metric decorators', () => {
+  let moduleRef: TestingModule;
   let metrics: MetricsService;
   const scrape = async () => parseExposition(await metrics.render());
 
-  class Worker {
-    @Timed('worker_fit_seconds', { labels: { method: 'regression' } })
-    async fit(fail: boolean): Promise<string> {
-      await new Promise((r) => setTimeout(r, 20));
-      if (fail) throw new Error('singular matrix');
-      return 'ok';
-    }
-
-    @Timed('worker_parse_seconds')
-    parse(input: string): number {
-      if (input === '') throw new Error('empty');
-      return input.length;
-    }
-
-    @JobSubmission('reporting', (args, job) => ({
-      countyId: args[0] as string,
-      kind: args[1] as string,
-      statusOnSubmit: (job as { replayed?: boolean } | undefined)?.replayed ? 'duplicate' : 'accepted',
-    }))
-    async submit(countyId: string, _reportType: string): Promise<{ replayed: boolean }> {
-      if (countyId === 'bad!') throw new Error('invalid');
-      return { replayed: false };
-    }
-
-    @JobProcessing('reporting', (args) => ({ countyId: args[0] as string, kind: args[1] as string }))
-    async process(_countyId: string, _reportType: string, outcome: 'ok' | 'no_data' | 'crash'): Promise<number> {
-      await new Promise((r) => setTimeout(r, 10));
-      if (outcome === 'no_data') throw new JobFailure('insufficient_data', 'no valid sales');
-      if (outcome === 'crash') throw new TypeError('undefined is not a function');
-      return 7;
-    }
-  }
-
-  beforeEach(() => {
-    metrics = new MetricsService(new Registry());
+  beforeEach(async () => {
+    moduleRef = await compile();
+    metrics = moduleRef.get(MetricsService);
   });
-  afterEach(() => metrics.onApplicationShutdown());
+  afterEach(() => moduleRef.close());
 
-  it('@Timed times async and sync calls by outcome and passes results and errors through', async () => {
-    const w = new Worker();
-    await expect(w.fit(false)).resolves.toBe('ok');
-    await expect(w.fit(true)).rejects.toThrow('singular matrix');
+  it('@Timed times async and sync stages into job_stage_duration_seconds and passes results and errors through', async () => {
+    const w = moduleRef.get(ReportWorker);
+    await expect(w.compute(false)).resolves.toBe('ok');
+    await expect(w.compute(true)).rejects.toThrow('singular matrix');
     expect(w.parse('abc')).toBe(3);
     expect(() => w.parse('')).toThrow('empty');
     const f = await scrape();
-    expect(sampleValue(f, 'worker_fit_seconds_count', { method: 'regression', outcome: 'success' })).toBe(1);
-    expect(sampleValue(f, 'worker_fit_seconds_count', { method: 'regression', outcome: 'error' })).toBe(1);
+    expect(sampleValue(f, 'job_stage_duration_seconds_count', { module: 'reporting', stage: 'compute' })).toBe(2);
     expect(
-      sampleValue(f, 'worker_fit_seconds_sum', { method: 'regression', outcome: 'success' }),
-    ).toBeGreaterThanOrEqual(0.015);
-    expect(sampleValue(f, 'worker_parse_seconds_count', { outcome: 'success' })).toBe(1);
-    expect(sampleValue(f, 'worker_parse_seconds_count', { outcome: 'error' })).toBe(1);
+      sampleValue(f, 'job_stage_duration_seconds_sum', { module: 'reporting', stage: 'compute' }),
+    ).toBeGreaterThanOrEqual(0.03);
+    expect(sampleValue(f, 'job_stage_duration_seconds_count', { module: 'reporting', stage: 'load' })).toBe(2);
   });
 
-  it('@Timed refuses names and labels that break conventions', () => {
-    expect(() => Timed('fitDuration')).toThrow(/ends in _seconds/);
-    expect(() => Timed('fit_seconds', { labels: { outcome: 'x' } })).toThrow(/invalid label name/);
+  it('@Timed refuses stages outside the catalogue, and runs unmeasured without an app', async () => {
+    expect(() => Timed({ module: 'reporting', stage: 'guess' as never })).toThrow(/unknown module\/stage/);
+    const w = moduleRef.get(ReportWorker);
+    await moduleRef.close();
+    expect(w.parse('abcd')).toBe(4);
+    moduleRef = await compile();
+    metrics = moduleRef.get(MetricsService);
+    expect(
+      sampleValue(await scrape(), 'job_stage_duration_seconds_count', { module: 'reporting', stage: 'load' }),
+    ).toBeUndefined();
   });
 
-  it('job decorators record submitted, completed (with duration) and failed with bounded labels', async () => {
-    const w = new Worker();
-    await w.submit('demo', 'ratio_study');
-    await expect(w.submit('bad!', 'ratio_study')).rejects.toThrow('invalid');
-    await w.submit('demo', 'pie_chart');
-    await expect(w.process('demo', 'ratio_study', 'ok')).resolves.toBe(7);
-    await expect(w.process('demo', 'ratio_study', 'no_data')).rejects.toThrow('no valid sales');
-    await expect(w.process('demo', 'assessment_roll', 'crash')).rejects.toThrow(TypeError);
+  it('@JobMetricFamily declares the family its module registers and the recorder bounds labels', async () => {
+    const report = moduleRef.get<JobMetrics>(jobMetricsToken('reporting'));
+    expect(report.family).toBe(JOB_FAMILIES.reporting);
+    report.submitted({ countyId: 'demo', kind: 'ratio_study', statusOnSubmit: 'accepted' });
+    report.submitted({ countyId: 'bad!', kind: 'ratio_study', statusOnSubmit: 'rejected' });
+    report.submitted({ countyId: 'demo', kind: 'pie_chart', statusOnSubmit: 'accepted' });
+    report.completed({ countyId: 'demo', kind: 'ratio_study' }, 0.7);
+    report.failed({ countyId: 'demo', kind: 'ratio_study', reason: 'insufficient_data' });
+    const valuation = moduleRef.get<JobMetrics>(jobMetricsToken('valuation'));
+    valuation.submitted({ countyId: 'king-wa', statusOnSubmit: 'DUPLICATE' });
+    valuation.completed({ countyId: 'king-wa' }, 3.2);
+    valuation.failed({ countyId: 'king-wa', reason: 'meteor' });
     const f = await scrape();
-    expect(
-      sampleValue(f, 'report_jobs_submitted_total', {
-        county_id: 'demo',
-        status_on_submit: 'accepted',
-        report_type: 'ratio_study',
-      }),
-    ).toBe(1);
-    expect(
-      sampleValue(f, 'report_jobs_submitted_total', {
-        county_id: 'other',
-        status_on_submit: 'rejected',
-        report_type: 'ratio_study',
-      }),
-    ).toBe(1);
-    expect(
-      sampleValue(f, 'report_jobs_submitted_total', {
-        county_id: 'demo',
-        status_on_submit: 'accepted',
-        report_type: 'other',
-      }),
-    ).toBe(1);
+    const submitted = (labels: Record<string, string>) => sampleValue(f, 'report_jobs_submitted_total', labels);
+    expect(submitted({ county_id: 'demo', status_on_submit: 'accepted', report_type: 'ratio_study' })).toBe(1);
+    expect(submitted({ county_id: 'other', status_on_submit: 'rejected', report_type: 'ratio_study' })).toBe(1);
+    expect(submitted({ county_id: 'demo', status_on_submit: 'accepted', report_type: 'other' })).toBe(1);
     expect(sampleValue(f, 'report_jobs_completed_total', { county_id: 'demo', report_type: 'ratio_study' })).toBe(1);
     expect(
       sampleValue(f, 'report_processing_duration_seconds_count', { county_id: 'demo', report_type: 'ratio_study' }),
@@ -253,25 +254,15 @@ describe('metric decorators', () => {
       }),
     ).toBe(1);
     expect(
-      sampleValue(f, 'report_jobs_failed_total', {
-        county_id: 'demo',
-        failure_reason: 'internal_error',
-        report_type: 'assessment_roll',
-      }),
-    ).toBe(1);
-  });
-
-  it('the job family recorder validates labels directly too', async () => {
-    const valuation = metrics.jobs('valuation');
-    valuation.submitted({ countyId: 'king-wa', statusOnSubmit: 'DUPLICATE' });
-    valuation.completed({ countyId: 'king-wa' }, 3.2);
-    valuation.failed({ countyId: 'king-wa', reason: 'meteor' });
-    const f = await scrape();
-    expect(
       sampleValue(f, 'valuation_jobs_submitted_total', { county_id: 'king-wa', status_on_submit: 'duplicate' }),
     ).toBe(1);
     expect(sampleValue(f, 'valuation_processing_duration_seconds_bucket', { county_id: 'king-wa', le: '5' })).toBe(1);
     expect(sampleValue(f, 'valuation_processing_duration_seconds_bucket', { county_id: 'king-wa', le: '2.5' })).toBe(0);
     expect(sampleValue(f, 'valuation_jobs_failed_total', { county_id: 'king-wa', failure_reason: 'other' })).toBe(1);
+  });
+
+  it('a module without a declared family cannot register one', () => {
+    class Plain {}
+    expect(() => jobMetricProviders(Plain)).toThrow(/declares no @JobMetricFamily/);
   });
 });

@@ -1,16 +1,42 @@
-// Metrics for the whole service: one prom-client registry (its global `register`), GET /metrics, the
-// typed MetricsService, DB instrumentation, and the binding of the auth layer's AUTH_METRICS. Request
-// metrics are Fastify hooks installed by createApp() through installRequestMetrics() (see
-// http-metrics.ts for why not an interceptor).
-// Not @willsoto/nestjs-prometheus: it is CommonJS and require()s @nestjs/common, which is ESM-only in
-// Nest 12, so the app could not be loaded by the jest ESM test runner (ERR_REQUIRE_ESM). What it would
-// add here — a controller at /metrics and collectDefaultMetrics() — is done by MetricsController and
-// MetricsService on the same global registry it uses.
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AUTH_METRICS } from '../auth/auth-metrics.js';
+// Metrics for the whole service on prom-client's global registry, through @willsoto/nestjs-prometheus:
+// GET /metrics (MetricsController, a PrometheusController with the fast renderer and its own guard), the
+// families this module owns (HTTP, errors, build info, database, engine stages) as providers injected
+// into MetricsService, the global request-metrics interceptor, and the DB instrumentation. Default
+// process metrics are started by MetricsService once per process (startDefaultMetrics), not by the
+// Prometheus module, which would register them again for every app of a test process.
+import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { DatabaseMetrics } from './database-metrics.js';
+import {
+  BUILD_INFO,
+  DB_CONNECTIONS_ACTIVE,
+  DB_CONNECTIONS_IDLE,
+  DB_CONNECTIONS_WAITING,
+  DB_QUERY_DURATION,
+  ERRORS_TOTAL,
+  HTTP_REQUEST_DURATION,
+  HTTP_REQUESTS_IN_FLIGHT,
+  HTTP_REQUESTS_TOTAL,
+  JOB_STAGE_DURATION,
+} from './metric-names.js';
+import { counterProvider, gaugeProvider, histogramProvider } from './metric-providers.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
+
+/** The families this module owns and the service that records them (also used by benches and specs). */
+export const METRICS_PROVIDERS: Provider[] = [
+  counterProvider(HTTP_REQUESTS_TOTAL),
+  histogramProvider(HTTP_REQUEST_DURATION),
+  gaugeProvider(HTTP_REQUESTS_IN_FLIGHT),
+  counterProvider(ERRORS_TOTAL),
+  gaugeProvider(BUILD_INFO),
+  histogramProvider(DB_QUERY_DURATION),
+  gaugeProvider(DB_CONNECTIONS_ACTIVE),
+  gaugeProvider(DB_CONNECTIONS_IDLE),
+  gaugeProvider(DB_CONNECTIONS_WAITING),
+  histogramProvider(JOB_STAGE_DURATION),
+  MetricsService,
+];
 
 @Global()
 @Module({})
@@ -19,9 +45,9 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       global: true,
-      controllers: [MetricsController],
-      providers: [MetricsService, DatabaseMetrics, { provide: AUTH_METRICS, useExisting: MetricsService }],
-      exports: [MetricsService, AUTH_METRICS],
+      imports: [PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: false } })],
+      providers: [...METRICS_PROVIDERS, DatabaseMetrics],
+      exports: [MetricsService],
     };
   }
 }

@@ -4,6 +4,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
+import { Timed } from '../observability/decorators/index.js';
 import {
   InsufficientDataError,
   MarketAnalysisEngine,
@@ -92,7 +93,7 @@ export class ReportingEngine {
     if (from > to) throw new PermanentJobError('invalid_input', `sales_from (${from}) is after sales_to (${to})`);
 
     await progress(0.05);
-    const rows = await this.repository.findRatioInputs(input.countyId, input.taxYear, from, to);
+    const rows = await this.loadRatioInputs(input, from, to);
     await progress(0.4);
 
     let timeAdjustment: Record<string, unknown> | null = null;
@@ -124,7 +125,7 @@ export class ReportingEngine {
           (rows.length > 0 ? ` (${rows.length} valid sales, none with a value of the tax year above 0)` : ''),
       );
     }
-    const strata = ratioStudyStrata(data, groupBy, trimFactor);
+    const strata = this.computeStrata(data, groupBy, trimFactor);
     await progress(0.95);
     return {
       report_type: 'ratio_study',
@@ -148,9 +149,24 @@ export class ReportingEngine {
     };
   }
 
+  @Timed({ module: 'reporting', stage: 'load' })
+  private loadRatioInputs(input: ReportInput, from: string, to: string) {
+    return this.repository.findRatioInputs(input.countyId, input.taxYear, from, to);
+  }
+
+  @Timed({ module: 'reporting', stage: 'compute' })
+  private computeStrata(...args: Parameters<typeof ratioStudyStrata>) {
+    return ratioStudyStrata(...args);
+  }
+
+  @Timed({ module: 'reporting', stage: 'load' })
+  private loadRollSums(input: ReportInput) {
+    return this.repository.rollSums(input.countyId, [input.taxYear, input.taxYear - 1]);
+  }
+
   private async assessmentRoll(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
     await progress(0.05);
-    const rows = await this.repository.rollSums(input.countyId, [input.taxYear, input.taxYear - 1]);
+    const rows = await this.loadRollSums(input);
     await progress(0.8);
     const result = assessmentRoll(input.countyId, input.taxYear, rows);
     if (!result) {

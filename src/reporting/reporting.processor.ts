@@ -1,11 +1,14 @@
 // Runs a queued report on the job platform: maps the stored run parameters onto the reporting engine and reports
 // its progress (the cancellation points). The platform owns status, attempts, retries and metrics.
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { JobMetricFamily } from '../observability/decorators/index.js';
+import { JOB_FAMILIES } from '../observability/metric-names.js';
 import { JobPlatform } from '../jobs/job-platform.js';
 import type { JobContext, JobProcessor } from '../jobs/job-processor.js';
 import { ReportingEngine } from './reporting-engine.js';
 import type { ReportParameters } from './run-report.dto.js';
 
+@JobMetricFamily(JOB_FAMILIES.reporting)
 @Injectable()
 export class ReportingProcessor implements JobProcessor<ReportParameters, Record<string, unknown>>, OnModuleInit {
   readonly module = 'reporting' as const;

@@ -4,6 +4,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { ProgressFn } from '../jobs/job-processor.js';
+import { Timed } from '../observability/decorators/index.js';
 import { addMonthsToDay, dayNumber, isIsoDate, isoDate } from '../market-analysis/trend/calendar.js';
 import { calibrateCostApproach, costValues, type CostCalibration, type LandRates } from './cost-approach.js';
 import { fitHedonicModel, hedonicValues, type HedonicModel } from './regression/hedonic-model.js';
@@ -15,6 +16,7 @@ import {
   PROPERTY_CLASSES,
   type ParcelBatch,
   type ParcelValueRow,
+  type SalesSample,
   type ValuationScope,
   type ValueBatch,
 } from './valuation-data.js';
@@ -125,6 +127,29 @@ export class ValuationEngine {
 
   async run(input: ValuationInput, progress: ProgressFn): Promise<ValuationResult> {
     const scope = checkInput(input);
+    const lookbackMonths = this.config.lookbackMonths;
+    const salesFrom = monthsBefore(scope.valuationDate, lookbackMonths);
+    const { info, sales } = await this.load(scope, salesFrom);
+    await progress(PROGRESS.sales);
+
+    const calibration = this.fit(input.method, sales, Number(scope.valuationDate.slice(0, 4)));
+    await progress(PROGRESS.calibrated);
+
+    const { totals, outcome } = await this.write(scope, input, info.parcelCount, calibration, progress);
+    return buildResult({
+      input,
+      scope,
+      salesFrom,
+      lookbackMonths,
+      calibration,
+      totals,
+      replaced: outcome.replaced,
+    });
+  }
+
+  /** The county's scope (it exists, the neighborhoods are its own, it has parcels) and its valid sales. */
+  @Timed({ module: 'valuation', stage: 'load' })
+  private async load(scope: ValuationScope, salesFrom: string) {
     const info = await this.repository.findCountyScope(scope.countyId, scope.neighborhoods);
     if (info === null) throw new InvalidValuationInputError(`county "${scope.countyId}" does not exist`);
     if (scope.neighborhoods) {
@@ -137,21 +162,28 @@ export class ValuationEngine {
       }
     }
     if (info.parcelCount === 0) throw new InsufficientDataError(`county "${scope.countyId}" has no parcels to value`);
+    return { info, sales: await this.repository.loadValidSales(scope, salesFrom) };
+  }
 
-    const lookbackMonths = this.config.lookbackMonths;
-    const salesFrom = monthsBefore(scope.valuationDate, lookbackMonths);
-    const sales = await this.repository.loadValidSales(scope, salesFrom);
-    await progress(PROGRESS.sales);
+  /** Calibrates the method on the sales: the cost approach's factors or the hedonic regression. */
+  @Timed({ module: 'valuation', stage: 'fit' })
+  private fit(method: ValuationInput['method'], sales: SalesSample, valuationYear: number): Calibration {
+    return method === 'cost'
+      ? { method: 'cost', calibration: calibrateCostApproach(sales, valuationYear) }
+      : { method: 'regression', model: fitHedonicModel(sales, valuationYear) };
+  }
 
-    const valuationYear = Number(scope.valuationDate.slice(0, 4));
-    const calibration: Calibration =
-      input.method === 'cost'
-        ? { method: 'cost', calibration: calibrateCostApproach(sales, valuationYear) }
-        : { method: 'regression', model: fitHedonicModel(sales, valuationYear) };
-    await progress(PROGRESS.calibrated);
-
-    const totals = new ValueTotalsCollector();
+  /** Values every parcel in batches and replaces the job's values of the tax year in one transaction. */
+  @Timed({ module: 'valuation', stage: 'write' })
+  private async write(
+    scope: ValuationScope,
+    input: ValuationInput,
+    parcelCount: number,
+    calibration: Calibration,
+    progress: ProgressFn,
+  ) {
     const span = PROGRESS.valued - PROGRESS.calibrated;
+    const totals = new ValueTotalsCollector();
     const outcome = await this.repository.replaceValues(
       scope,
       input.jobId,
@@ -167,7 +199,7 @@ export class ValuationEngine {
           totals.add(batch, values, basis);
           await sink.write(batch, values);
           done += batch.size;
-          const share = Math.min(1, done / info.parcelCount);
+          const share = Math.min(1, done / parcelCount);
           if (share >= nextReport) {
             nextReport = Math.floor(share * 10) / 10 + 0.1;
             await progress(Math.round((PROGRESS.calibrated + span * share) * 1000) / 1000);
@@ -176,16 +208,7 @@ export class ValuationEngine {
       },
       () => progress(PROGRESS.written),
     );
-
-    return buildResult({
-      input,
-      scope,
-      salesFrom,
-      lookbackMonths,
-      calibration,
-      totals,
-      replaced: outcome.replaced,
-    });
+    return { totals, outcome };
   }
 
   /** Values the job wrote that are still current, by parcel id; `cursor` is the previous page's next_cursor. */

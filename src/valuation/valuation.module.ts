@@ -1,6 +1,7 @@
 // Valuation: the job routes and the processor that runs queued valuations on the job platform with
 // the mass-appraisal engine.
 import { Module } from '@nestjs/common';
+import { jobMetricProviders } from '../observability/decorators/index.js';
 import { ValuationEngineModule } from './valuation-engine.module.js';
 import { ValuationController } from './valuation.controller.js';
 import { ValuationProcessor } from './valuation.processor.js';
@@ -8,6 +9,6 @@ import { ValuationProcessor } from './valuation.processor.js';
 @Module({
   imports: [ValuationEngineModule],
   controllers: [ValuationController],
-  providers: [ValuationProcessor],
+  providers: [ValuationProcessor, ...jobMetricProviders(ValuationProcessor)],
 })
 export class ValuationModule {}

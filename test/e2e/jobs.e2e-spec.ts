@@ -400,6 +400,20 @@ describe('job routes with workers (valuation end to end)', () => {
     expect(text).toMatch(
       /^gis_export_jobs_submitted_total\{county_id="tiny",export_format="geojson",status_on_submit="rejected"\} [1-9]\d*$/m,
     );
+    // @Timed engine stages: one series per stage of the valuation that ran, and the GIS export's.
+    for (const stage of ['load', 'fit', 'write']) {
+      expect(text).toMatch(
+        new RegExp(`^job_stage_duration_seconds_count\\{module="valuation",stage="${stage}"\\} [1-9]\\d*$`, 'm'),
+      );
+    }
+    const valuationStages = text.match(/^job_stage_duration_seconds_count\{module="valuation",stage="[a-z]+"\}/gm);
+    expect(valuationStages).toHaveLength(3);
+    for (const stage of ['load', 'write']) {
+      expect(text).toMatch(
+        new RegExp(`^job_stage_duration_seconds_count\\{module="gis_export",stage="${stage}"\\} [1-9]\\d*$`, 'm'),
+      );
+    }
+    expect(text).toMatch(/^gis_export_features_total\{county_id="tiny",export_format="geojson"\} [1-9]\d*$/m);
     expect(text).toMatch(/^jobs_queued\{module="valuation"\} \d+$/m);
     expect(text).toMatch(/^jobs_running\{module="valuation"\} \d+$/m);
     expect(text).toMatch(

@@ -5,11 +5,11 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { buildInfo } from '../../common/build-info.js';
-import { MetricsService } from '../../observability/metrics.service.js';
 import { statusDocument } from '../job-document.js';
 import type { CallbackState } from '../job.entity.js';
 import { webhookConfig, type WebhookSettings } from '../jobs.config.js';
 import { JobsRepository, type JobRow } from '../jobs.repository.js';
+import { CallbackMetrics } from './callback-metrics.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { hostOf, resolveCallbackTarget, staticCallbackProblem, systemResolver, type Resolver } from './host-policy.js';
 
@@ -42,7 +42,7 @@ export class JobCallbacks implements OnApplicationShutdown {
   constructor(
     @Inject(webhookConfig.KEY) private readonly settings: WebhookSettings,
     private readonly http: HttpService,
-    private readonly metrics: MetricsService,
+    private readonly metrics: CallbackMetrics,
     private readonly repository: JobsRepository,
   ) {}
 

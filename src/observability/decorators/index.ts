@@ -1,8 +1,2 @@
-export { Timed, type TimedOptions } from './timed.decorator.js';
-export {
-  JobFailure,
-  JobProcessing,
-  JobSubmission,
-  failureReasonOf,
-  type JobProcessingOptions,
-} from './job-metrics.decorator.js';
+export { Timed, type TimedStage } from './timed.decorator.js';
+export { JobMetricFamily, jobMetricProviders } from './job-metric-family.decorator.js';
