@@ -7,7 +7,7 @@ import { authConfig, MAX_TOKEN_BYTES, type AuthSettings } from './auth.config.js
 import { attemptResult, AUTH_METRICS, NO_AUTH_METRICS, type AuthMetrics } from './auth-metrics.js';
 import { AuthProblem, AuthUnavailableProblem } from './auth.problems.js';
 import type { AuthUser } from './auth-user.js';
-import { JwksUnavailableError, UnknownSigningKeyError } from './jwks-key-store.js';
+import { JwksUnavailableError, UnknownSigningKeyError } from './jwks-signing-keys.js';
 import { JWT_STRATEGY, type JwtRequest } from './jwt.strategy.js';
 
 const { JsonWebTokenError, NotBeforeError, TokenExpiredError } = jwt;
