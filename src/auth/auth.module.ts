@@ -6,7 +6,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AccessGuard } from './access.guard.js';
 import { AUTH_METRIC_PROVIDERS } from './auth-metrics.js';
 import { authConfig, type AuthSettings } from './auth.config.js';
-import { JwksKeyStore } from './jwks-key-store.js';
+import { JwksSigningKeys } from './jwks-signing-keys.js';
 import { JwtAuthenticator } from './jwt-authenticator.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { MetricsAccess, MetricsAuthGuard } from './metrics-access.js';
@@ -17,10 +17,10 @@ import { RouteAccessCheck } from './route-access.check.js';
   imports: [ConfigModule.forFeature(authConfig), PassportModule.register({ session: false }), DiscoveryModule],
   providers: [
     {
-      provide: JwksKeyStore,
+      provide: JwksSigningKeys,
       inject: [authConfig.KEY],
       useFactory: (settings: AuthSettings) =>
-        settings.keys.kind === 'jwks' ? new JwksKeyStore({ uri: settings.keys.uri, ...settings.jwks }) : null,
+        settings.keys.kind === 'jwks' ? new JwksSigningKeys({ uri: settings.keys.uri, ...settings.jwks }) : null,
     },
     ...AUTH_METRIC_PROVIDERS,
     JwtStrategy,

@@ -7,7 +7,7 @@ import { authConfig, MAX_TOKEN_BYTES, type AuthSettings } from './auth.config.js
 import { attemptResult, AUTH_METRICS, NO_AUTH_METRICS, type AuthMetrics } from './auth-metrics.js';
 import { AuthProblem, AuthUnavailableProblem } from './auth.problems.js';
 import type { AuthUser } from './auth-user.js';
-import { JwksUnavailableError, UnknownSigningKeyError } from './jwks-key-store.js';
+import { JwksUnavailableError, UnknownSigningKeyError } from './jwks-signing-keys.js';
 import { JWT_STRATEGY, type JwtRequest } from './jwt.strategy.js';
 
 const { JsonWebTokenError, NotBeforeError, TokenExpiredError } = jwt;
@@ -116,6 +116,11 @@ export function toProblem(error: unknown): Error {
   }
   if (error instanceof UnknownSigningKeyError) return new AuthProblem('unknown_key', error.message);
   if (error instanceof JwksUnavailableError) return new AuthUnavailableProblem();
+  if (error instanceof Error && error.message.startsWith('"alg" parameter')) {
+    // jsonwebtoken's key-type check throws a plain Error (not a JsonWebTokenError) when the header's
+    // algorithm does not fit the key its kid names, e.g. RS256 with an EC key.
+    return new AuthProblem('unsupported_algorithm', 'The token algorithm does not match its signing key.');
+  }
   if (error instanceof JsonWebTokenError) {
     const m = error.message;
     if (m === 'invalid signature') return new AuthProblem('bad_signature', 'The token signature is not valid.');
@@ -125,7 +130,7 @@ export function toProblem(error: unknown): Error {
     if (m.startsWith('jwt issuer invalid')) {
       return new AuthProblem('wrong_issuer', 'The token issuer (iss) is not accepted by this service.');
     }
-    if (m === 'invalid algorithm' || m.includes('"alg" parameter')) {
+    if (m === 'invalid algorithm') {
       return new AuthProblem('unsupported_algorithm', 'The token algorithm does not match its signing key.');
     }
     if (/must be a number|must be a string|invalid (exp|nbf|iat)/i.test(m)) {

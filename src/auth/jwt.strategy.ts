@@ -6,7 +6,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import { authConfig, type AuthSettings } from './auth.config.js';
 import { userFromClaims, type AuthUser } from './auth-user.js';
-import { JwksKeyStore } from './jwks-key-store.js';
+import { JwksSigningKeys } from './jwks-signing-keys.js';
 
 export const JWT_STRATEGY = 'tf-jwt';
 
@@ -18,13 +18,13 @@ export interface JwtRequest {
   kid: string | undefined;
 }
 
-function keyProvider(settings: AuthSettings, store: JwksKeyStore | null): KeyProvider {
+function keyProvider(settings: AuthSettings, signingKeys: JwksSigningKeys | null): KeyProvider {
   if (settings.keys.kind === 'secret') {
     // A KeyObject made once: a plain string makes jsonwebtoken try to parse it as a public key per request.
     const secret = createSecretKey(Buffer.from(settings.keys.secret, 'utf8'));
     return (_request, _token, done) => done(null, secret as never);
   }
-  const jwks = store!;
+  const jwks = signingKeys!;
   return (request, _rawToken, done) => {
     jwks.getKey((request as JwtRequest).kid).then(
       (key) => done(null, key as never),
@@ -37,7 +37,7 @@ function keyProvider(settings: AuthSettings, store: JwksKeyStore | null): KeyPro
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) implements OnModuleInit {
   constructor(
     @Inject(authConfig.KEY) private readonly settings: AuthSettings,
-    @Inject(JwksKeyStore) private readonly jwks: JwksKeyStore | null,
+    @Inject(JwksSigningKeys) private readonly jwks: JwksSigningKeys | null,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),

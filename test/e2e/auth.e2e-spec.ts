@@ -505,6 +505,18 @@ describe('auth with JWKS (RS256/ES256)', () => {
     );
   });
 
+  it('a token whose algorithm does not fit its key → 401, never 500', async () => {
+    const rsaKidOnEc = { ...ec1, alg: 'RS256' as const, privateKey: rsa1.privateKey };
+    const ecKidOnRsa = { ...rsa1, alg: 'ES256' as const, privateKey: ec1.privateKey };
+    for (const key of [rsaKidOnEc, ecKidOnRsa]) {
+      expect401(
+        await t.request('GET', COUNTIES, { headers: viewerWith(key) }),
+        'unsupported_algorithm',
+        'The token algorithm does not match its signing key.',
+      );
+    }
+  });
+
   it('follows key rotation with one refetch, and keeps the last good keys while the JWKS endpoint is down', async () => {
     published = [rsa2];
     const before = fetches;
@@ -516,6 +528,40 @@ describe('auth with JWKS (RS256/ES256)', () => {
     expect401(await t.request('GET', COUNTIES, { headers: viewerWith(rsa1) }), 'unknown_key', /^No signing key/);
     up = false;
     expect((await t.request('GET', COUNTIES, { headers: viewerWith(rsa2) })).status).toBe(200);
+  });
+});
+
+describe('auth with a JWKS endpoint that is down', () => {
+  let t: TestApp;
+  let server: Server;
+  let up = false;
+  const key = generateSigningKey('rsa-late', 'RS256');
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      if (!up) {
+        res.writeHead(503).end('down');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    t = await createTestApp({ AUTH_JWT_SECRET: '', AUTH_JWKS_URI: `http://127.0.0.1:${port}/jwks.json` });
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('answers 503 problem+json with Retry-After until keys were obtained, then verifies without a restart', async () => {
+    const headers = authHeader({ role: 'viewer', privateKey: key.privateKey, algorithm: key.alg, kid: key.kid });
+    const res = await t.request('GET', COUNTIES, { headers });
+    const body = expectProblem(res, 503, 'Token signing keys are not available yet; try again shortly.');
+    expect(body.type).toMatch(/auth-unavailable$/);
+    expect(res.headers.get('retry-after')).toBe('5');
+    up = true;
+    expect((await t.request('GET', COUNTIES, { headers })).status).toBe(200);
   });
 });
 
