@@ -1,11 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { Controller, Get, type ExecutionContext, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AccessGuard, SkipRateLimit } from './access.guard.js';
-import type { AuthSettings } from './auth.config.js';
+import { AccessGuard } from './access.guard.js';
 import type { AuthMetrics } from './auth-metrics.js';
 import { Public, RequirePermissions } from './auth.decorators.js';
-import { AuthProblem, PermissionProblem, RateLimitProblem, UndeclaredRouteProblem } from './auth.problems.js';
+import { AuthProblem, PermissionProblem, UndeclaredRouteProblem } from './auth.problems.js';
 import type { AuthUser } from './auth-user.js';
 import type { JwtAuthenticator } from './jwt-authenticator.js';
 import { Permission } from './permissions.js';
@@ -39,43 +38,18 @@ class ClassLevelController {
   open() {}
 }
 
-@Controller('health')
-class ProbeController {
-  @RequirePermissions(Permission.HealthDetails)
-  @Get('detailed')
-  detailed() {}
-}
-
-@Controller('skip')
-class SkipController {
-  @SkipRateLimit()
-  @RequirePermissions(Permission.DataRead)
-  @Get()
-  skip() {}
-}
-
-function settings(rate: Partial<AuthSettings['rateLimit']> = {}): AuthSettings {
-  return {
-    keys: { kind: 'secret', secret: 'x'.repeat(32), source: 'env', algorithms: ['HS256'] },
-    clockToleranceS: 5,
-    jwks: { cacheTtlMs: 1, requestsPerMinute: 1, timeoutMs: 1 },
-    roleTable: {},
-    rateLimit: { enabled: true, windowS: 60, perIp: 1000, perSubject: 1000, ...rate },
-  };
-}
-
 function userWith(...permissions: string[]): AuthUser {
   return { sub: 'u1', permissions: new Set(permissions), counties: '*', roles: [] };
 }
 
 interface Harness {
   guard: AccessGuard;
-  calls: { authenticate: number; denied: string[]; limited: string[] };
-  run: (controller: Type, handler: string, headers?: Record<string, string>, ip?: string) => Promise<unknown>;
+  calls: { authenticate: number; denied: string[] };
+  run: (controller: Type, handler: string, headers?: Record<string, string>) => Promise<unknown>;
 }
 
-function harness(user: AuthUser | Error, rate?: Partial<AuthSettings['rateLimit']>): Harness {
-  const calls = { authenticate: 0, denied: [] as string[], limited: [] as string[] };
+function harness(user: AuthUser | Error): Harness {
+  const calls = { authenticate: 0, denied: [] as string[] };
   const authenticator = {
     authenticate: async () => {
       calls.authenticate += 1;
@@ -86,13 +60,12 @@ function harness(user: AuthUser | Error, rate?: Partial<AuthSettings['rateLimit'
   const metrics: AuthMetrics = {
     recordAuthAttempt: () => undefined,
     recordAuthzDenied: (p) => calls.denied.push(p),
-    recordRateLimited: (k) => calls.limited.push(k),
+    recordRateLimited: () => undefined,
   };
-  const guard = new AccessGuard(new Reflector(), authenticator, settings(rate), metrics);
-  const run = async (controller: Type, handler: string, headers = {}, ip = '10.0.0.1') => {
+  const guard = new AccessGuard(new Reflector(), authenticator, metrics);
+  const run = async (controller: Type, handler: string, headers = {}) => {
     const request: Record<string, unknown> = {
       headers,
-      ip,
       method: 'GET',
       url: '/x',
       routeOptions: { url: `/${(Reflect.getMetadata('path', controller) as string) ?? ''}` },
@@ -162,34 +135,5 @@ describe('AccessGuard', () => {
     const h = harness(new AuthProblem('expired', 'The token expired at 2020-01-01T00:00:00.000Z.'));
     const error = (await rejection(h.run(MixedController, 'both'))) as AuthProblem;
     expect(error.reason).toBe('expired');
-  });
-
-  it('rate limits per address and per subject with Retry-After', async () => {
-    const h = harness(userWith('data:read', 'data:import'), { perIp: 2, perSubject: 3 });
-    await h.run(MixedController, 'both', {}, '10.0.0.1');
-    await h.run(MixedController, 'both', {}, '10.0.0.1');
-    const byIp = (await rejection(h.run(MixedController, 'both', {}, '10.0.0.1'))) as RateLimitProblem;
-    expect(byIp).toBeInstanceOf(RateLimitProblem);
-    expect(byIp.statusCode).toBe(429);
-    expect(byIp.headers['retry-after']).toBe('60');
-    expect(h.calls.authenticate).toBe(2);
-    await h.run(MixedController, 'both', {}, '10.0.0.2');
-    const bySubject = (await rejection(h.run(MixedController, 'both', {}, '10.0.0.3'))) as RateLimitProblem;
-    expect(bySubject.detail).toBe('Rate limit of 3 requests per 60 s per token subject exceeded; retry after 60 s.');
-    expect(h.calls.limited).toEqual(['ip', 'subject']);
-  });
-
-  it('never rate limits probes, scrapes or @SkipRateLimit() routes', async () => {
-    const h = harness(userWith('health:details', 'data:read'), { perIp: 1, perSubject: 1 });
-    for (let i = 0; i < 5; i++) {
-      await expect(h.run(ProbeController, 'detailed')).resolves.toMatchObject({ allowed: true });
-      await expect(h.run(SkipController, 'skip')).resolves.toMatchObject({ allowed: true });
-    }
-  });
-
-  it('does nothing when rate limiting is disabled', async () => {
-    const h = harness(userWith('data:read', 'data:import'), { enabled: false, perIp: 1, perSubject: 1 });
-    for (let i = 0; i < 5; i++) await h.run(MixedController, 'both');
-    expect(h.calls.limited).toEqual([]);
   });
 });

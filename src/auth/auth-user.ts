@@ -14,7 +14,7 @@ export interface AuthUser {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the global access guard on routes that require permissions. */
+    /** Set on routes that require permissions, by the rate-limit guard or else the access guard. */
     user?: AuthUser;
   }
 }

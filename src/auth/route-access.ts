@@ -31,6 +31,30 @@ export function resolveRouteAccess(reflector: Reflector, handler: object, contro
   return { kind: 'undeclared', why: 'neither @RequirePermissions() nor @Public()' };
 }
 
+/**
+ * resolveRouteAccess once per controller + handler: both are fixed for the life of the app. Keyed on both
+ * because an inherited handler is the same function under different controllers.
+ */
+export class RouteAccessCache {
+  private readonly byController = new WeakMap<object, Map<object, RouteAccess>>();
+
+  constructor(private readonly reflector: Reflector) {}
+
+  of(handler: object, controller: object): RouteAccess {
+    let byHandler = this.byController.get(controller);
+    if (!byHandler) {
+      byHandler = new Map();
+      this.byController.set(controller, byHandler);
+    }
+    let access = byHandler.get(handler);
+    if (!access) {
+      access = resolveRouteAccess(this.reflector, handler, controller);
+      byHandler.set(handler, access);
+    }
+    return access;
+  }
+}
+
 export function describeAccess(access: RouteAccess): string {
   if (access.kind === 'public') return 'public';
   if (access.kind === 'permissions') return access.permissions.join(' + ');

@@ -1,6 +1,8 @@
 import { Controller, Get, Header, HttpCode, Res, UseGuards } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public, RequirePermissions } from '../auth/auth.decorators.js';
 import { Permission } from '../auth/permissions.js';
+import { ALL_RATE_LIMITS } from '../auth/rate-limit.guard.js';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DetailedHealthGate } from './detailed-health.gate.js';
@@ -10,6 +12,8 @@ const SUMMARY_EXAMPLE = { status: 'ok', checks: { shutdown: 'up', database: 'up'
 const DOWN_EXAMPLE = { status: 'error', checks: { shutdown: 'down', database: 'up', migrations: 'up' } };
 
 @ApiTags('operations')
+// A throttled probe restarts a healthy pod.
+@SkipThrottle(ALL_RATE_LIMITS)
 @Controller('health')
 export class HealthController {
   constructor(private readonly service: HealthService) {}
