@@ -22,12 +22,6 @@ import { RouteAccessCache } from './route-access.js';
 /** For @SkipThrottle(): every named throttler (a bare @SkipThrottle() only skips one named "default"). */
 export const ALL_RATE_LIMITS: Record<RateLimitKeyType, boolean> = { ip: true, subject: true };
 
-/**
- * Probes and scrapes are never rate limited: a throttled probe restarts a healthy pod. By route template,
- * so a probe route added later is exempt too, and /metrics without a decorator on the observability side.
- */
-const EXEMPT_PREFIXES = ['/health', '/metrics'];
-
 /** ThrottlerModule options from the `auth` settings. Throttler names double as rate_limit_exceeded_total's key_type. */
 export function rateLimitOptions(settings: AuthSettings): ThrottlerModuleOptions {
   const { enabled, windowS, perIp, perSubject } = settings.rateLimit;
@@ -68,10 +62,8 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    // Anything but HTTP is refused by the AccessGuard anyway.
-    if (context.getType() !== 'http') return true;
-    const url = context.switchToHttp().getRequest<FastifyRequest>().routeOptions?.url ?? '';
-    return EXEMPT_PREFIXES.some((p) => url === p || url.startsWith(p + '/'));
+    // Anything but HTTP is refused by the AccessGuard anyway. Probes and /metrics carry @SkipThrottle.
+    return context.getType() !== 'http' || super.shouldSkip(context);
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {

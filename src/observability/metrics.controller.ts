@@ -2,6 +2,7 @@
 // (identical to prom-client's output, cheaper) after the scrape refreshers ran. Access: the auth layer's MetricsAuthGuard (METRICS_AUTH_TOKEN bearer
 // in constant time, or a JWT with metrics:read; open when the token is not configured).
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import {
   ApiBearerAuth,
@@ -15,9 +16,11 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { MetricsAuthGuard } from '../auth/metrics-access.js';
+import { ALL_RATE_LIMITS } from '../auth/rate-limit.guard.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiTags('operations')
+@SkipThrottle(ALL_RATE_LIMITS) // a throttled scrape is a gap in every graph
 @Controller('metrics')
 export class MetricsController extends PrometheusController {
   constructor(private readonly metrics: MetricsService) {
