@@ -6,7 +6,7 @@ import { AppModule, type AppModuleOptions } from './app.module.js';
 import { parseTrustProxy } from './auth/auth-settings.check.js';
 import { applyHttpSecurity, problemClientErrorHandler } from './auth/http-security.js';
 import { requestIdFor } from './common/request-id.js';
-import { createValidationPipe } from './common/validation.js';
+import { createValidationPipe, RejectNulPipe } from './common/validation.js';
 import { loadEnv } from './config/env.js';
 import { installConnectionDrain } from './lifecycle/graceful-shutdown.js';
 import { installRequestMetrics } from './observability/http-metrics.js';
@@ -40,7 +40,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new RejectNulPipe(), createValidationPipe());
   // No app.enableShutdownHooks(): with no signals it listens to all of them and closes at once.
   // SIGTERM/SIGINT are handled by src/lifecycle/graceful-shutdown.ts (drain first, then app.close()).
 

@@ -1,0 +1,53 @@
+// Inputs that reached PostgreSQL and came back as 500s: a NUL character (U+0000), which PostgreSQL text
+// cannot hold, in a query string, a path parameter or a JSON body. Each must be a 400 naming the field,
+// and change nothing.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
+import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
+import { authHeader } from '../support/tokens.js';
+
+function expectNulProblem(res: HttpResponse, field: string): void {
+  expect(res.status).toBe(400);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.json().errors).toContainEqual({ field, message: 'must not contain the NUL character (U+0000)' });
+}
+
+describe('input edges (e2e)', () => {
+  let t: TestApp;
+  const admin = authHeader({ role: 'admin', counties: ['*'] });
+
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_ENABLED: 'false' });
+    await loadDemoCounty(t.db, { countyId: 'nul', parcels: 30, seed: 5 });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a NUL in a query string, a path parameter or a body field is a 400 naming the field, and changes nothing', async () => {
+    const counties = async () => (await t.db.query('SELECT * FROM counties ORDER BY 1')).rows;
+    const jobs = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')).rows[0].n;
+    const before = { counties: await counties(), jobs: await jobs() };
+
+    expectNulProblem(
+      await t.request('GET', '/api/v1/counties/nul/parcels?neighborhood=a%00b', { headers: admin }),
+      'neighborhood',
+    );
+    expectNulProblem(await t.request('GET', '/api/v1/counties/nul/parcels/BOM-1%00', { headers: admin }), 'parcel_id');
+    expectNulProblem(
+      await t.request('PUT', '/api/v1/counties/nul', { headers: admin, body: { name: 'King\u0000County' } }),
+      'name',
+    );
+    const runs: [string, Record<string, unknown>][] = [
+      ['valuation', { county_id: 'nul', tax_year: 2025, neighborhoods: ['Nash\u0000'] }],
+      ['market-analysis', { county_id: 'nul', analysis_type: 'price_trend', neighborhoods: ['Nash\u0000'] }],
+      ['gis-export', { county_id: 'nul', export_format: 'geojson', neighborhoods: ['Nash\u0000'] }],
+    ];
+    for (const [module, body] of runs) {
+      expectNulProblem(await t.request('POST', `/api/v1/${module}/run`, { headers: admin, body }), 'neighborhoods[0]');
+    }
+
+    expect({ counties: await counties(), jobs: await jobs() }).toEqual(before);
+  });
+});
