@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { AppLogger } from './logging/logging.module.js';
 import { parseTrustProxy } from './auth/auth-settings.check.js';
 import { applyHttpSecurity, problemClientErrorHandler } from './auth/http-security.js';
 import { requestIdFor } from './common/request-id.js';
@@ -39,7 +40,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new AppLogger(app.get(Logger)));
   app.useGlobalPipes(new RejectNulPipe(), createValidationPipe());
   // No app.enableShutdownHooks(): with no signals it listens to all of them and closes at once.
   // SIGTERM/SIGINT are handled by src/lifecycle/graceful-shutdown.ts (drain first, then app.close()).

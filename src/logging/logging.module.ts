@@ -1,9 +1,9 @@
 // Structured JSON logs (pino via nestjs-pino): one line per request with request id, method, route,
 // status and duration; pretty on a terminal in development; never headers, bodies or query strings.
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit, type LoggerService } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
+import { InjectPinoLogger, Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { loadEnv } from '../config/env.js';
 
 export function usePrettyLogs(): boolean {
@@ -15,6 +15,46 @@ export function usePrettyLogs(): boolean {
 
 /** pino-pretty's settings for a terminal: one line per entry, local time, no pid/hostname. */
 export const PRETTY_LOG_OPTIONS = { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' };
+
+/** Nest's start-up chatter (a line per module and per route): debug, so `npm start` shows what matters. */
+const FRAMEWORK_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
+
+/** The app's logger: pino, with Nest's own info lines about modules and routes at debug. */
+export class AppLogger implements LoggerService {
+  constructor(private readonly pino: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    const context = params[params.length - 1];
+    if (typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) this.pino.debug(message, ...params);
+    else this.pino.log(message, ...params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.pino.error(message, ...params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.pino.warn(message, ...params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.pino.debug(message, ...params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.pino.verbose(message, ...params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.pino.fatal(message, ...params);
+  }
+}
 
 /** Paths not logged per request: liveness is probed every few seconds and says nothing. */
 const QUIET_PATHS = new Set(['/health/live']);
@@ -56,8 +96,10 @@ export class RequestLogger implements OnModuleInit {
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
       };
       const message = `${line.method} ${line.path} ${line.status} ${Math.round(line.duration_ms)}ms`;
-      if (line.status >= 500) this.logger.error(line, message);
-      else this.logger.info(line, message);
+      // A probe's 503 (starting, draining, database down) is the answer it exists to give, not a fault.
+      if (line.status >= 500 && !(line.status === 503 && line.route.startsWith('/health'))) {
+        this.logger.error(line, message);
+      } else this.logger.info(line, message);
     });
   }
 }

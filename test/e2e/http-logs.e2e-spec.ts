@@ -19,7 +19,7 @@ describe('request logs of the built service', () => {
     ensureBuilt();
     s = await spawnServer({
       DATABASE_URL: await createTestDatabase('tf_logs'),
-      SHUTDOWN_DELAY_MS: '0',
+      SHUTDOWN_DELAY_MS: '1500',
       LOG_LEVEL: 'info',
     });
     await s.ready();
@@ -30,6 +30,12 @@ describe('request logs of the built service', () => {
     });
     await get(s.baseUrl + '/no/such/route', 5000, { 'x-request-id': 'log-404' });
     s.kill('SIGTERM');
+    // Draining: readiness answers 503 until the delay is over; that is the probe doing its job.
+    for (let i = 0; i < 50; i++) {
+      const probe = await get(s.baseUrl + '/health/ready', 1000, { 'x-request-id': `log-drain-${i}` });
+      if (probe.status === 503) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(await s.exited).toBe(0);
     raw = s.stdout() + s.stderr();
     lines = s
@@ -77,6 +83,17 @@ describe('request logs of the built service', () => {
     expect(raw).not.toContain('access_token');
     const logged = JSON.stringify(lines);
     expect(logged).not.toMatch(/authorization|bearer|cookie/i);
+  });
+
+  it('logs a probe answering 503 while draining at info, not as an error', () => {
+    const drain = lines.filter((l) => String(l.request_id).startsWith('log-drain-') && l.status === 503);
+    expect(drain.length).toBeGreaterThanOrEqual(1);
+    for (const line of drain) expect(line).toMatchObject({ level: 30, route: '/health/ready' });
+    expect(lines.filter((l) => l.level === 50)).toEqual([]);
+  });
+
+  it("keeps Nest's module and route listing out of the info log", () => {
+    expect(lines.some((l) => l.context === 'InstanceLoader' || l.context === 'RouterExplorer')).toBe(false);
   });
 
   it('does not log liveness probes (they would drown the rest)', () => {
