@@ -53,6 +53,23 @@ describe('reportToCsv', () => {
     expect(lines[3].startsWith("Neighborhood,'=cmd|calc,Untrimmed,3,")).toBe(true);
     expect(lines[5].startsWith('Neighborhood,"Old Town, East",Untrimmed,4,')).toBe(true);
     expect(lines[2]).toContain(',5-15 (residential),');
+    // Rounded as an assessor reads them: ratios 4 decimals, COD 2, PRD 3 (the JSON keeps full precision).
+    const overall = strata[0].untrimmed;
+    const cells = lines[1].split(',');
+    expect(cells.slice(5, 13)).toEqual(
+      [
+        overall.median,
+        overall.median_ci?.[0],
+        overall.median_ci?.[1],
+        overall.mean,
+        overall.weighted_mean,
+        overall.cod,
+        overall.prd,
+        overall.prb,
+      ].map((v, i) => (v === null || v === undefined ? '' : String(Number(v.toFixed([4, 4, 4, 4, 4, 2, 3, 4][i]))))),
+    );
+    expect(overall.mean).toBeCloseTo(1.2857142857, 9);
+    expect(cells[8]).toBe('1.2857');
   });
 
   it('writes the roll with prior-year figures and changes', () => {

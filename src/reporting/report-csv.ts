@@ -73,6 +73,18 @@ const RATIO_HEADER = [
   'Warnings',
 ];
 
+// The CSV is read by people: ratios to 4 decimals, COD (a percentage) to 2, PRD to 3 — the precision
+// the IAAO standard states them in. The JSON result keeps full precision for further computation.
+const RATIO_DIGITS = 4;
+const COD_DIGITS = 2;
+const PRD_DIGITS = 3;
+
+function fixed(value: number | null | undefined, digits: number): number | null {
+  if (value === null || value === undefined || !Number.isFinite(value)) return null;
+  const rounded = Number(value.toFixed(digits));
+  return Object.is(rounded, -0) ? 0 : rounded;
+}
+
 function ratioStudyCsv(result: { strata: RatioStratum[]; trim_factor?: number }): string {
   let out = csvRow(RATIO_HEADER);
   for (const s of result.strata) {
@@ -83,16 +95,16 @@ function ratioStudyCsv(result: { strata: RatioStratum[]; trim_factor?: number })
       label,
       x.n,
       trimmed ? s.trimmed_count : null,
-      x.median,
-      x.median_ci?.[0],
-      x.median_ci?.[1],
-      x.mean,
-      x.weighted_mean,
-      x.cod,
-      x.prd,
-      x.prb,
-      x.prb_ci?.[0],
-      x.prb_ci?.[1],
+      fixed(x.median, RATIO_DIGITS),
+      fixed(x.median_ci?.[0], RATIO_DIGITS),
+      fixed(x.median_ci?.[1], RATIO_DIGITS),
+      fixed(x.mean, RATIO_DIGITS),
+      fixed(x.weighted_mean, RATIO_DIGITS),
+      fixed(x.cod, COD_DIGITS),
+      fixed(x.prd, PRD_DIGITS),
+      fixed(x.prb, RATIO_DIGITS),
+      fixed(x.prb_ci?.[0], RATIO_DIGITS),
+      fixed(x.prb_ci?.[1], RATIO_DIGITS),
     ];
     // The compliance flags judge the trimmed sample, so they appear on its row only.
     const f = s.flags;
