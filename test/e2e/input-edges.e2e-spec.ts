@@ -50,4 +50,31 @@ describe('input edges (e2e)', () => {
 
     expect({ counties: await counties(), jobs: await jobs() }).toEqual(before);
   });
+
+  it('a UTF-16 or semicolon-separated CSV is told as such, not as unknown columns, and imports nothing', async () => {
+    const parcels = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM parcels')).rows[0].n;
+    const before = await parcels();
+    const upload = (kind: string, body: string | Buffer) =>
+      t.request('POST', `/api/v1/counties/nul/${kind}/import`, {
+        headers: { ...admin, 'content-type': 'text/csv' },
+        body,
+      });
+    const parcelCsv =
+      'parcel_id,neighborhood,property_class,land_sqft,building_sqft,year_built,quality,condition,bedrooms,' +
+      'bathrooms,situs_address,lon,lat\nU-1,Nash,residential,5000,1500,1990,3,3,3,2,1 Main St,-86.7,36.1\n';
+    // A spreadsheet's "Unicode text" export: UTF-16LE with its byte-order mark.
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(parcelCsv, 'utf16le')]);
+    let res = await upload('parcels', utf16);
+    expect(res.status).toBe(400);
+    expect(res.json().detail).toBe(
+      'The file is UTF-16, not UTF-8 (its header has NUL bytes between the letters); save it as UTF-8 and send it again.',
+    );
+    const saleCsv = 'parcel_id,sale_date,sale_price,is_valid,validity_code,deed_type\nP-1,2024-01-02,100000,true,,WD\n';
+    res = await upload('sales', saleCsv.replaceAll(',', ';'));
+    expect(res.status).toBe(400);
+    expect(res.json().detail).toMatch(
+      /^The header looks semicolon-separated \(";"\); the import takes comma-separated/,
+    );
+    expect(await parcels()).toBe(before);
+  });
 });

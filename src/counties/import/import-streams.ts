@@ -59,10 +59,43 @@ export function fieldCountError(fields: number, headerFields: number): FieldErro
 
 /** The CSV header's column names (trimmed, lower-case), checked against the spec; throws the 400 for a bad one. */
 export function headerColumns(spec: ImportKindSpec<unknown>, values: readonly string[]): string[] {
+  const wrongFile = wrongFileProblem(values);
+  if (wrongFile) throw wrongFile;
   const names = values.map((name) => name.trim().toLowerCase());
   const errors = checkHeader(spec, names);
   if (errors.length) throw new ImportHeaderProblem(errors);
   return names;
+}
+
+const OTHER_DELIMITERS: [string, string][] = [
+  [';', 'semicolon'],
+  ['\t', 'tab'],
+  ['|', 'pipe'],
+];
+
+/**
+ * A header that is not a UTF-8, comma-separated one, told as such rather than as a list of unknown
+ * columns: a UTF-16/UTF-32 file decodes as replacement characters with NULs between the letters, and a
+ * spreadsheet's ";"-separated export (European locales) comes as one column holding every name.
+ */
+export function wrongFileProblem(values: readonly string[]): MalformedImportProblem | null {
+  const text = values.join(',');
+  if (text.includes('\u0000')) {
+    const encoding = text.includes('\u0000\u0000\u0000') ? 'UTF-32' : 'UTF-16';
+    return new MalformedImportProblem(
+      `The file is ${encoding}, not UTF-8 (its header has NUL bytes between the letters); save it as UTF-8 and send it again.`,
+    );
+  }
+  if (values.length === 1) {
+    for (const [delimiter, name] of OTHER_DELIMITERS) {
+      if (values[0].split(delimiter).length >= 3) {
+        return new MalformedImportProblem(
+          `The header looks ${name}-separated ("${delimiter === '\t' ? '\\t' : delimiter}"); the import takes comma-separated values — export the file as CSV with commas.`,
+        );
+      }
+    }
+  }
+  return null;
 }
 
 /** Largest CSV record accepted (a parcel with a detailed multipolygon WKT is the big case). */
