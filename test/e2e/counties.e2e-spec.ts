@@ -731,6 +731,7 @@ describe('County data', () => {
     expect(doc.components.schemas.ImportResultDto.required).toEqual(
       expect.arrayContaining(['rows_read', 'inserted', 'updated', 'unchanged', 'rejected', 'rejected_rows']),
     );
+    expect(doc.components.schemas.PutCountyDto.properties.state).toMatchObject({ type: 'string', nullable: true });
   });
 });
 

@@ -1,10 +1,11 @@
 // Jest transform for a few CommonJS dependencies that require() ES-module-only packages.
 //
-// Why: Node >= 20.19 loads `require(esm)` natively, so these packages work in the service. Jest's ESM
-// runner on Node 20 does not: its CommonJS loader refuses an ES module (ERR_REQUIRE_ESM). The bridge
-// rewrites `require('<esm package>')` in those files to read the module namespace that setup.ts imported
-// through Jest's ESM loader, so the test process has one instance of each (one Nest, one set of
-// decorators and metadata keys), exactly as at run time. Nothing else in node_modules is transformed.
+// Why: Node >= 20.19 loads `require(esm)` natively, so these packages work in the service. Jest 29's ESM
+// runner does not, on Node 20 or 24: its own CommonJS loader refuses an ES module ("Must use import to
+// load ES Module"). The bridge rewrites `require('<esm package>')` in those files to read the module
+// namespace that setup.mjs imported through Jest's ESM loader, so the test process has one instance of
+// each (one Nest, one set of decorators and metadata keys), exactly as at run time. Nothing else in
+// node_modules is transformed.
 const { createHash } = require('node:crypto');
 const { esm, global } = require('./packages.cjs');
 

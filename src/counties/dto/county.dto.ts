@@ -19,7 +19,14 @@ export class PutCountyDto {
   @Length(1, 200)
   name: string;
 
-  @ApiPropertyOptional({ example: 'WA', maxLength: 100, nullable: true, description: 'Omitted = no state.' })
+  // type: a `string | null` property reflects as Object, which the document would show as "object".
+  @ApiPropertyOptional({
+    example: 'WA',
+    maxLength: 100,
+    nullable: true,
+    type: String,
+    description: 'Omitted = no state.',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 100)
