@@ -6,8 +6,9 @@ import { AppModule, type AppModuleOptions } from './app.module.js';
 import { AppLogger } from './logging/logging.module.js';
 import { parseTrustProxy } from './auth/auth-settings.check.js';
 import { applyHttpSecurity, problemClientErrorHandler } from './auth/http-security.js';
+import { installBodyRules } from './common/request-body.js';
 import { requestIdFor } from './common/request-id.js';
-import { createValidationPipe, RejectNulPipe } from './common/validation.js';
+import { createValidationPipe, RejectNulPipe, RepeatedQueryPipe } from './common/validation.js';
 import { loadEnv } from './config/env.js';
 import { installConnectionDrain } from './lifecycle/graceful-shutdown.js';
 import { installRequestMetrics } from './observability/http-metrics.js';
@@ -39,15 +40,18 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // The JSON parser is ours (installBodyRules); no form parser: the API speaks JSON, a form is a 415.
+    bodyParser: false,
   });
   app.useLogger(new AppLogger(app.get(Logger)));
-  app.useGlobalPipes(new RejectNulPipe(), createValidationPipe());
+  app.useGlobalPipes(new RejectNulPipe(), new RepeatedQueryPipe(), createValidationPipe());
   // No app.enableShutdownHooks(): with no signals it listens to all of them and closes at once.
   // SIGTERM/SIGINT are handled by src/lifecycle/graceful-shutdown.ts (drain first, then app.close()).
 
   const fastify = app.getHttpAdapter().getInstance();
   // JSON bodies only unless a route registers its own parser (CSV, GeoJSON): text/plain is a 415.
   fastify.removeContentTypeParser('text/plain');
+  installBodyRules(fastify);
   installConnectionDrain(app);
   installRequestMetrics(app); // every response counted once, at the Fastify edge (see http-metrics.ts)
   await applyHttpSecurity(app, env);
@@ -56,7 +60,5 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   });
   setupOpenApi(app);
   await app.init();
-  // Nest adds a form parser at init; the API speaks JSON, so a form body is a 415 too.
-  fastify.removeContentTypeParser('application/x-www-form-urlencoded');
   return app;
 }

@@ -3,14 +3,19 @@
 import { ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
 import { ValidationProblem, type FieldError } from './problem.js';
 
+/** Constraints on a value's type: when one fails, the others only restate it ("x" is no list of names). */
+const TYPE_CONSTRAINTS = new Set(['isArray', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isObject']);
+
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    for (const message of Object.values(error.constraints ?? {})) {
+    const constraints = Object.entries(error.constraints ?? {});
+    const typeErrors = constraints.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+    for (const [, message] of typeErrors.length > 0 ? typeErrors : constraints) {
       out.push({ field, message: message.replace(/^property (\S+) should not exist$/, 'is not an allowed field') });
     }
-    if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
+    if (error.children?.length && typeErrors.length === 0) out.push(...flattenValidationErrors(error.children, field));
   }
   return out;
 }
@@ -64,5 +69,27 @@ function collectNul(value: unknown, path: string, errors: FieldError[], depth: n
         message: 'a field name must not contain the NUL character (U+0000)',
       });
     collectNul(item, field, errors, depth + 1);
+  }
+}
+
+/**
+ * `?limit=1&limit=2` arrives as a list; a query field that takes one value names the repetition instead
+ * of failing every rule of a number at once.
+ */
+export class RepeatedQueryPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type !== 'query' || value === null || typeof value !== 'object' || !metadata.metatype) return value;
+    const prototype = (metadata.metatype as { prototype?: object }).prototype;
+    if (!prototype) return value;
+    const errors: FieldError[] = [];
+    for (const [key, item] of Object.entries(value)) {
+      if (!Array.isArray(item)) continue;
+      const declared: unknown = Reflect.getMetadata('design:type', prototype, key);
+      if (declared !== undefined && declared !== Array) {
+        errors.push({ field: key, message: `is given ${item.length} times; give it once` });
+      }
+    }
+    if (errors.length > 0) throw new ValidationProblem(errors);
+    return value;
   }
 }

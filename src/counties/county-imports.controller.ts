@@ -11,7 +11,7 @@ import { CountyImportsService } from './county-imports.service.js';
 import { CountyParamsDto } from './dto/county.dto.js';
 import { ImportResultDto } from './dto/import-result.dto.js';
 import { ApiProblem } from './dto/problem.dto.js';
-import { ImportUpload, RAW_IMPORT_ROUTE, type ImportUploadBody } from './import/import-body.js';
+import { ImportUpload, rawImportRoute, type ImportUploadBody } from './import/import-body.js';
 import { MEDIA_CSV, MEDIA_GEOJSON } from './import/import-formats.js';
 import { PARCEL_COLUMNS } from './parcel-columns.js';
 
@@ -26,7 +26,7 @@ function ImportRoute(summary: string, mediaTypes: string[], columns: string): Me
   return applyDecorators(
     HttpCode(200),
     RequirePermissions(Permission.DataImport),
-    RouteConfig(RAW_IMPORT_ROUTE),
+    RouteConfig(rawImportRoute(mediaTypes)),
     ApiOperation({ summary, description: `${COMMON_NOTES}\n\nColumns: ${columns}.` }),
     ApiConsumes(...mediaTypes),
     ApiBody({ schema: { type: 'string', format: 'binary' }, description: `The file (${mediaTypes.join(' or ')}).` }),

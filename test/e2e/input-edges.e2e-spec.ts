@@ -2,6 +2,7 @@
 // cannot hold, in a query string, a path parameter or a JSON body. Each must be a 400 naming the field,
 // and change nothing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
 import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
@@ -76,5 +77,65 @@ describe('input edges (e2e)', () => {
       /^The header looks semicolon-separated \(";"\); the import takes comma-separated/,
     );
     expect(await parcels()).toBe(before);
+  });
+
+  it('answers each malformed request with one message that says what to fix, and changes nothing', async () => {
+    const jobs = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')).rows[0].n;
+    const before = await jobs();
+    const problem = (res: HttpResponse, status: number) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      return res.json();
+    };
+    const json = { ...admin, 'content-type': 'application/json' };
+
+    let body = problem(
+      await t.request('POST', '/api/v1/valuation/run', {
+        headers: json,
+        body: '{"county_id":"nul","tax_year":2025,"__proto__":{"admin":true}}',
+      }),
+      400,
+    );
+    expect(body.detail).toBe("The body has the key '__proto__', which is not allowed; remove it.");
+
+    body = problem(await t.request('GET', '/api/v1/counties/nul/parcels?limit=1&limit=2', { headers: admin }), 400);
+    expect(body.errors).toEqual([{ field: 'limit', message: 'is given 2 times; give it once' }]);
+
+    body = problem(
+      await t.request('POST', '/api/v1/valuation/run', {
+        headers: admin,
+        body: { county_id: 'nul', tax_year: 2025, neighborhoods: 'x' },
+      }),
+      400,
+    );
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].field).toBe('neighborhoods');
+
+    body = problem(
+      await t.request('POST', '/api/v1/valuation/run', {
+        headers: { ...json, 'content-encoding': 'gzip' },
+        body: gzipSync('{"county_id":"nul","tax_year":2025}'),
+      }),
+      415,
+    );
+    expect(body.detail).toBe(
+      "Content-Encoding 'gzip' is not supported; send the body uncompressed (no Content-Encoding header).",
+    );
+
+    body = problem(
+      await t.request('POST', '/api/v1/counties/nul/sales/import', {
+        headers: json,
+        body: 'parcel_id,sale_date,sale_price,is_valid,validity_code,deed_type\n',
+      }),
+      415,
+    );
+    expect(body.detail).toBe(
+      'This import takes the file as the raw request body with Content-Type text/csv (UTF-8); got application/json.',
+    );
+
+    body = problem(await t.request('POST', '/api/v1/valuation/run', { headers: json, body: '{"county_id":' }), 400);
+    expect(body.detail).toMatch(/^The body is not valid JSON \(.+\); check quoting and commas\.$/);
+
+    expect(await jobs()).toBe(before);
   });
 });

@@ -8,10 +8,18 @@ import { Readable } from 'node:stream';
 import { appConfig } from '../../config/app.config.js';
 import { MEDIA_CSV, MEDIA_GEOJSON } from './import-formats.js';
 import { ProblemException } from '../../common/problem.js';
-import { ImportTooLargeProblem } from './import-problems.js';
+import { ImportTooLargeProblem, UnsupportedImportMediaTypeProblem } from './import-problems.js';
 
-/** Fastify route config (`@RouteConfig(RAW_IMPORT_ROUTE)`) marking a route that takes a streamed file. */
-export const RAW_IMPORT_ROUTE = { terrafusionRawImport: true } as const;
+/** Fastify route config (`@RouteConfig(rawImportRoute([...]))`) of a route that takes a streamed file. */
+export interface RawImportRouteConfig {
+  terrafusionRawImport: true;
+  /** The media types the route takes; anything else is a 415 before a byte of the body is read. */
+  acceptedMediaTypes: readonly string[];
+}
+
+export function rawImportRoute(acceptedMediaTypes: readonly string[]): RawImportRouteConfig {
+  return { terrafusionRawImport: true, acceptedMediaTypes };
+}
 
 export interface ImportUploadBody {
   /** The request body stream, or null when the body was not sent as a file type we stream. */
@@ -50,8 +58,22 @@ export class ImportBodyParsers implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const limit = this.config.importMaxBytes;
+    // A file sent with another Content-Type (a CSV as application/json, say) is told which types the
+    // route takes, instead of being parsed as something it is not.
+    fastify.addHook('preParsing', (request, _reply, payload, done) => {
+      const config = request.routeOptions.config as Partial<RawImportRouteConfig> | undefined;
+      if (config?.terrafusionRawImport === true && config.acceptedMediaTypes) {
+        const contentType = request.headers['content-type'];
+        const mediaType = contentType?.split(';')[0].trim().toLowerCase();
+        if (!mediaType || !config.acceptedMediaTypes.includes(mediaType)) {
+          done(new UnsupportedImportMediaTypeProblem(config.acceptedMediaTypes, contentType));
+          return;
+        }
+      }
+      done(null, payload);
+    });
     fastify.addContentTypeParser([MEDIA_CSV, MEDIA_GEOJSON], (request, payload, done) => {
-      const config = request.routeOptions.config as { terrafusionRawImport?: boolean } | undefined;
+      const config = request.routeOptions.config as Partial<RawImportRouteConfig> | undefined;
       if (config?.terrafusionRawImport !== true) {
         // Any other route takes JSON: do not hand it a stream it cannot read.
         done(
