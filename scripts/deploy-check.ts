@@ -19,7 +19,7 @@ const addFormats = ajvFormats as unknown as typeof ajvFormats.default;
 
 const require = createRequire(import.meta.url);
 
-/** Operations routes of DESIGN.md §3 the manifests may point at; test/deploy verifies the app serves them. */
+/** Operations routes the manifests may point at; test/deploy verifies the app serves them. */
 export const APP_OPERATION_ROUTES = ['/health/live', '/health/ready', '/health', '/metrics', '/info'] as const;
 /** Probes must never wait on the database for liveness, and must check it for readiness. */
 const LIVENESS_PATH = '/health/live';

@@ -1,4 +1,4 @@
-// The auth layer's metric families (DESIGN.md §5): declared here as Prometheus providers, injected with
+// The auth layer's metric families: declared here as Prometheus providers, injected with
 // @InjectMetric and recorded through AUTH_METRICS, whose label values are fixed sets. Without a binding
 // (a unit test of a guard) the calls are no-ops.
 import { Injectable, type Provider } from '@nestjs/common';

@@ -1,4 +1,4 @@
-// Permission names (DESIGN.md §4) and the default role table. Code never branches on a role name.
+// Permission names and the default role table. Code never branches on a role name.
 export const Permission = {
   ValuationExecute: 'valuation:execute',
   ValuationViewStatus: 'valuation:view_status',

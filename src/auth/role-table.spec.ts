@@ -8,7 +8,7 @@ import { loadRoleTable, parseRoleTable, permissionsForRoles } from './role-table
 const sorted = (s: Iterable<string>) => [...s].sort();
 
 describe('role table', () => {
-  it('maps the roles of DESIGN.md §4', () => {
+  it('maps the five roles to their permissions', () => {
     const t = DEFAULT_ROLE_PERMISSIONS;
     expect(sorted(permissionsForRoles(t, ['admin']))).toEqual(sorted(ALL_PERMISSIONS));
     expect(sorted(permissionsForRoles(t, ['assessor']))).toEqual(

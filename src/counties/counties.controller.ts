@@ -1,4 +1,4 @@
-// County and parcel read routes (DESIGN.md §3 data routes).
+// County and parcel read routes.
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';

@@ -1,4 +1,4 @@
-// GIS export job routes (DESIGN.md §3): run, status, results, list, cancel, and the download of the file,
+// GIS export job routes: run, status, results, list, cancel, and the download of the file,
 // streamed from PostgreSQL (any replica can serve it).
 import { Body, Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';

@@ -1,4 +1,4 @@
-// Body of POST /api/v1/gis-export/run (DESIGN.md §3).
+// Body of POST /api/v1/gis-export/run.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
 import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';

@@ -1,4 +1,4 @@
-// The job status document (DESIGN.md §3) — the body of GET …/status/:job_id, of list items and of
+// The job status document — the body of GET …/status/:job_id, of list items and of
 // completion callbacks.
 import type { JobErrorReason, JobModuleName, JobStatus } from './job.entity.js';
 import type { JobRow } from './jobs.repository.js';

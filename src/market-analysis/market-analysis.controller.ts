@@ -1,4 +1,4 @@
-// Market analysis job routes (DESIGN.md §3): run (price trend or neighborhood comparison), status, results, list,
+// Market analysis job routes: run (price trend or neighborhood comparison), status, results, list,
 // cancel.
 import { Body, Controller, Headers, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';

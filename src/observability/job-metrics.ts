@@ -1,4 +1,4 @@
-// Records one module's job family (DESIGN.md §5) with bounded label values: the county slug with a cap,
+// Records one module's job family with bounded label values: the county slug with a cap,
 // the module's own kind (report_type …) and the failure reason from fixed sets.
 import type { Counter, Histogram } from 'prom-client';
 import { FAILURE_REASONS, SUBMIT_STATUSES, type JobFamilyDef } from './metric-names.js';

@@ -1,4 +1,4 @@
-// The metric catalogue of DESIGN.md §5: every name, HELP text, label set and bucket layout, in base
+// The service's metric catalogue: every name, HELP text, label set and bucket layout, in base
 // units (seconds, bytes). Feature code records through MetricsService or the decorators, never by name.
 import type { AuthAttemptResult, RateLimitKeyType } from '../auth/auth-metrics.js';
 
@@ -41,7 +41,7 @@ export const HTTP_REQUESTS_IN_FLIGHT: MetricDef<'method' | 'route'> = {
 
 // --- Jobs -------------------------------------------------------------------------------------
 
-/** Job modules as label values (the permission prefixes of DESIGN.md §3). */
+/** Job modules as label values (the permission prefixes, with underscores). */
 export const JOB_MODULES = ['valuation', 'reporting', 'market_analysis', 'gis_export'] as const;
 export type JobModule = (typeof JOB_MODULES)[number];
 

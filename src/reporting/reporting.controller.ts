@@ -1,4 +1,4 @@
-// Reporting job routes (DESIGN.md §3): run (ratio study or assessment roll), status, results (JSON, or CSV with
+// Reporting job routes: run (ratio study or assessment roll), status, results (JSON, or CSV with
 // ?format=csv), list, cancel.
 import { Body, Controller, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';

@@ -1,4 +1,4 @@
-// Body of POST /api/v1/reporting/run (DESIGN.md §3).
+// Body of POST /api/v1/reporting/run.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,

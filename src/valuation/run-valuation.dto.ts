@@ -1,4 +1,4 @@
-// Body of POST /api/v1/valuation/run (DESIGN.md §3).
+// Body of POST /api/v1/valuation/run.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';

@@ -1,4 +1,4 @@
-// Valuation job routes (DESIGN.md §3): run, status, results, per-parcel values, list, cancel.
+// Valuation job routes: run, status, results, per-parcel values, list, cancel.
 import { Body, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';

@@ -1,4 +1,4 @@
-// The outbound-call families of the job platform (DESIGN.md §5): every callback delivery attempt by
+// The outbound-call families of the job platform: every callback delivery attempt by
 // service (one per callback host, capped) and outcome, its duration, and each host's circuit state.
 import { Injectable, type Provider } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';

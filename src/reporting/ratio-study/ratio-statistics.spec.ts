@@ -89,7 +89,7 @@ describe('ratioStatistics on a hand-computed sample', () => {
 });
 
 // IAAO Standard on Ratio Studies, tables 1-1, 1-4, D-1 and D-2: the figures printed in
-// shared/reference/ratio-study/README.md, to the printed precision.
+// the standard (fixtures/iaao-tables.ts), to the printed precision.
 describe.each(IAAO_TABLES)('IAAO table $name', (table) => {
   const rows = readIaaoTable(table);
   const s = ratioStatistics(f64(rows.estimate), f64(rows.salePrice));

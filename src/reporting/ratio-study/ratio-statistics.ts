@@ -1,5 +1,5 @@
 // The IAAO ratio-study statistics of one sample (IAAO Standard on Ratio Studies, 2013, sections 9 and appendix B),
-// with the exact definitions the assessors' own tools use (see shared/reference/ratio-study/README.md):
+// with the exact definitions the assessors' own tools use (fixtures/ holds the IAAO tables the specs reproduce):
 //   ratio r = estimate / sale_price
 //   weighted mean = Σ estimate / Σ sale_price
 //   COD = 100 · mean(|r − median|) / median            (divides by n)
