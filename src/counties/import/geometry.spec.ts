@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { centroid, GeometryError, parseWkt, toParcelGeometry, type Ring } from './geometry.js';
+import { centroid, GeometryError, MAX_CHECKED_POSITIONS, parseWkt, toParcelGeometry, type Ring } from './geometry.js';
 
 const square: Ring = [
   [0, 0],
@@ -64,12 +64,38 @@ describe('parseWkt', () => {
     ['POLYGON ((0 0, 200 0, 1 1, 0 0))', 'has a position (200 0) outside WGS84 lon -180..180, lat -90..90'],
     ['SRID=3857;POLYGON ((0 0, 1 0, 1 1, 0 0))', 'SRID 3857 is not supported; send WGS84 (SRID 4326)'],
     ['', 'is not WKT: expected POLYGON or MULTIPOLYGON'],
+    [
+      'POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))',
+      'is self-intersecting: two of its edges cross at (1 1); fix the outline so no edges cross',
+    ],
+    [
+      'MULTIPOLYGON (((10 10, 11 10, 11 11, 10 11, 10 10)), ((0 0, 2 2, 2 0, 0 2, 0 0)))',
+      'is self-intersecting: two of its edges cross at (1 1); fix the outline so no edges cross',
+    ],
   ])('refuses %j', (wkt, message) => {
     expect(() => parseWkt(wkt)).toThrow(new GeometryError(message));
   });
 });
 
 describe('toParcelGeometry', () => {
+  it('accepts a polygon with a hole inside it, and does not check outlines past MAX_CHECKED_POSITIONS', () => {
+    const hole: Ring = [
+      [0.5, 0.5],
+      [0.5, 1.5],
+      [1.5, 1.5],
+      [1.5, 0.5],
+      [0.5, 0.5],
+    ];
+    expect(toParcelGeometry({ type: 'Polygon', coordinates: [square, hole] }).type).toBe('Polygon');
+    // A circle of MAX_CHECKED_POSITIONS + 1 positions is accepted without the quadratic check.
+    const n = MAX_CHECKED_POSITIONS;
+    const circle: Ring = Array.from({ length: n + 1 }, (_, i) => {
+      const a = (2 * Math.PI * (i % n)) / n;
+      return [Math.cos(a), Math.sin(a)];
+    });
+    expect(toParcelGeometry({ type: 'Polygon', coordinates: [circle] }).type).toBe('Polygon');
+  });
+
   it('keeps Point, Polygon and MultiPolygon and drops foreign members', () => {
     expect(toParcelGeometry({ type: 'Point', coordinates: [1, 2], bbox: [0, 0, 1, 1] })).toEqual({
       type: 'Point',
@@ -93,6 +119,28 @@ describe('toParcelGeometry', () => {
     [{ type: 'Point', coordinates: [1, 95] }, 'has a position (1 95) outside WGS84 lon -180..180, lat -90..90'],
     [{ type: 'Polygon', coordinates: [] }, 'Polygon coordinates must be a non-empty array of rings'],
     [{ type: 'MultiPolygon', coordinates: [] }, 'MultiPolygon coordinates must be a non-empty array of polygons'],
+    [
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [4, 0],
+            [4, 4],
+            [0, 4],
+            [0, 0],
+          ],
+          [
+            [3, 1],
+            [5, 1],
+            [5, 2],
+            [3, 2],
+            [3, 1],
+          ],
+        ],
+      },
+      'is self-intersecting: two of its edges cross at (4 2); fix the outline so no edges cross',
+    ],
   ])('refuses %j', (geometry, message) => {
     expect(() => toParcelGeometry(geometry)).toThrow(new GeometryError(message));
   });

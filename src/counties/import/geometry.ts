@@ -1,4 +1,5 @@
 // Parcel geometry for imports: WKT Polygon/MultiPolygon → GeoJSON, GeoJSON geometry checks, centroids.
+import kinks from '@turf/kinks';
 import type {
   MultiPolygonGeometry,
   ParcelGeometry,
@@ -182,6 +183,27 @@ function checkGeometry(g: ParcelGeometry): void {
       }
       ring.forEach(checkPosition);
     }
+    checkSimple(rings);
+  }
+}
+
+/**
+ * Positions of one polygon up to which self-intersection is checked. @turf/kinks compares every pair of
+ * segments, so the check is bounded: a parcel outline has tens of positions, a surveyed one hundreds.
+ */
+export const MAX_CHECKED_POSITIONS = 5000;
+
+/** A ring that crosses itself (a bow-tie) or another ring of its polygon has no well-defined area. */
+function checkSimple(rings: Ring[]): void {
+  let positions = 0;
+  for (const ring of rings) positions += ring.length;
+  if (positions > MAX_CHECKED_POSITIONS) return;
+  const found = kinks({ type: 'Polygon', coordinates: rings });
+  const first = found.features[0]?.geometry.coordinates;
+  if (first) {
+    throw new GeometryError(
+      `is self-intersecting: two of its edges cross at (${first[0]} ${first[1]}); fix the outline so no edges cross`,
+    );
   }
 }
 
