@@ -13,10 +13,11 @@
 //   the service took to produce the answer, not how long a slow client takes to read it.
 //   A streamed answer (a stream or StreamableFile returned, or a reply the handler sent itself, like the
 //   GIS download) is left open: the service works until its last byte, and a client that leaves
-//   mid-stream is a 499, so the edge ends it.
+//   mid-stream is a 499, so the edge ends it. Trade-off: a buffered answer is counted with the handler's
+//   status even if its client leaves while it is being written, or sending it fails after the handler.
 // - onResponse ends it if still open, with `reply.statusCode`, exactly what the client received: guard
 //   rejections (401/403/429), unmatched routes (404), body parsing (400/413/415), streamed answers.
-// - A client that disconnects before its response finished ends it as 499 (the nginx convention), so
+// - A client that disconnects before its answer (or mid-stream) ends it as 499 (the nginx convention), so
 //   in-flight never leaks and nothing is counted twice. An HTTP/1 client aborts by closing its
 //   connection, so this listens once per connection, not once per request: Fastify's onRequestAbort
 //   hook adds a 'close' listener to every request, which cost ~10 % of the throughput of a cheap route
