@@ -11,7 +11,7 @@ import { requestIdFor } from './common/request-id.js';
 import { createValidationPipe, RejectNulPipe, RepeatedQueryPipe } from './common/validation.js';
 import { loadEnv } from './config/env.js';
 import { installConnectionDrain } from './lifecycle/graceful-shutdown.js';
-import { installRequestMetrics } from './observability/http-metrics.js';
+import { answerFrameworkError, installRequestMetrics } from './observability/http-metrics.js';
 import { setupOpenApi } from './openapi.js';
 
 export interface CreateAppOptions {
@@ -35,6 +35,10 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     // Oversized headers (e.g. a huge token) get 431 from the HTTP parser before any work is done.
     ...({ http: { maxHeaderSize: env.HTTP_MAX_HEADER_BYTES } } as object),
     clientErrorHandler: problemClientErrorHandler,
+    // The router's 414 (path parameter over maxParamLength) and 400 (malformed URL) run no hook; this
+    // counts them in the request metrics. It replaces Nest's default, which differs only in also running
+    // Nest's own security-headers hook, unused here (helmet sets the headers).
+    frameworkErrors: answerFrameworkError,
     trustProxy: parseTrustProxy(env.TRUST_PROXY) as boolean | string[], // a hop count (number) works too
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
@@ -53,7 +57,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   fastify.removeContentTypeParser('text/plain');
   installBodyRules(fastify);
   installConnectionDrain(app);
-  installRequestMetrics(app); // every response counted once, at the Fastify edge (see http-metrics.ts)
+  // Every response counted once: this edge half and RequestMetricsInterceptor (see http-metrics.ts).
+  installRequestMetrics(app);
   await applyHttpSecurity(app, env);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

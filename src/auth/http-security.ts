@@ -41,28 +41,37 @@ export async function applyHttpSecurity(app: NestFastifyApplication, env: Env): 
 }
 
 /**
+ * The status problemClientErrorHandler answers a parser error with, or undefined when it writes nothing
+ * (the client is gone). Request metrics count the answer with it, before the handler runs.
+ */
+export function clientErrorStatus(error: NodeJS.ErrnoException, socket: Duplex): number | undefined {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return undefined;
+  return error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+}
+
+const CLIENT_ERRORS: Record<number, [title: string, code: string, detail: string]> = {
+  431: [
+    'Request Header Fields Too Large',
+    'headers-too-large',
+    'The request headers are larger than this service accepts.',
+  ],
+  408: ['Request Timeout', 'request-timeout', 'The request was not received in time.'],
+  400: ['Bad Request', 'bad-request', 'The request is not valid HTTP.'],
+};
+
+/**
  * Fastify `clientErrorHandler`: errors the HTTP parser raises before any route runs (oversized headers,
  * malformed requests, header timeouts) answered as problem+json like everything else.
  */
 export function problemClientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, title, detail] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'The request headers are larger than this service accepts.']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'The request was not received in time.']
-        : [400, 'Bad Request', 'The request is not valid HTTP.'];
-  const body = JSON.stringify({
-    type: problemType(status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'bad-request'),
-    title,
-    status,
-    detail,
-  });
-  if (socket.writable) {
+  const status = clientErrorStatus(error, socket);
+  if (status !== undefined) {
+    const [title, code, detail] = CLIENT_ERRORS[status];
+    const body = JSON.stringify({ type: problemType(code), title, status, detail });
     socket.write(
       `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
-  socket.destroy(error);
+  if (error.code !== 'ECONNRESET' && !socket.destroyed) socket.destroy(error);
 }

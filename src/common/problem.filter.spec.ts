@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { BadRequestException, HttpException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { ProblemFilter, toProblem } from './problem.filter.js';
+import { problemStatus, ProblemFilter, toProblem } from './problem.filter.js';
 import { ProblemException, ValidationProblem } from './problem.js';
 
 const request = { id: 'req-1', url: '/x' };
@@ -100,6 +100,24 @@ describe('toProblem', () => {
       request,
     );
     expect(limited.headers).toEqual({ 'retry-after': '3' });
+  });
+});
+
+describe('problemStatus', () => {
+  it('is the status toProblem answers with, for every kind of error', () => {
+    const errors: unknown[] = [
+      new Error('boom'),
+      new BadRequestException('bad'),
+      new NotFoundException(),
+      new ValidationProblem([{ field: 'name', message: 'must not be empty' }]),
+      Object.assign(new Error('too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+      Object.assign(new Error('weird'), { statusCode: 503, code: 'FST_SOMETHING' }),
+      Object.assign(new Error('no code'), { statusCode: 404 }),
+      null,
+      'a string',
+    ];
+    for (const error of errors) expect(problemStatus(error)).toBe(toProblem(error, request).status);
+    expect(errors.map(problemStatus)).toEqual([500, 400, 404, 400, 413, 500, 500, 500, 500]);
   });
 });
 

@@ -54,25 +54,44 @@ export interface ProblemInfo {
   internal?: unknown;
 }
 
+/** A Fastify error the filter passes on with its own 4xx status (body parsing, content type, …). */
+function isFastifyClientError(exception: unknown): exception is FastifyLikeError & { statusCode: number } {
+  const fst = exception as FastifyLikeError | null | undefined;
+  return (
+    typeof fst?.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500 && typeof fst.code === 'string'
+  );
+}
+
+/**
+ * The status the filter answers `exception` with. The request-metrics interceptor records a failed
+ * handler with it before the filter runs, so both take it from here and cannot disagree.
+ */
+export function problemStatus(exception: unknown): number {
+  if (exception instanceof ProblemException) return exception.statusCode;
+  if (exception instanceof HttpException) return exception.getStatus();
+  if (isFastifyClientError(exception)) return exception.statusCode;
+  return 500;
+}
+
 export function toProblem(exception: unknown, request: { id?: string; url?: string }): ProblemInfo {
   const requestId = request.id;
+  const status = problemStatus(exception);
   if (exception instanceof ProblemException) {
     return {
-      status: exception.statusCode,
+      status,
       headers: exception.headers,
       body: {
         type: problemType(exception.code),
         title: exception.title,
-        status: exception.statusCode,
+        status,
         detail: exception.detail,
         request_id: requestId,
         ...exception.extra,
       },
-      internal: exception.statusCode >= 500 ? exception : undefined,
+      internal: status >= 500 ? exception : undefined,
     };
   }
   if (exception instanceof HttpException) {
-    const status = exception.getStatus();
     const response = exception.getResponse();
     let detail = exception.message;
     if (typeof response === 'object' && response !== null) {
@@ -101,14 +120,7 @@ export function toProblem(exception: unknown, request: { id?: string; url?: stri
       internal: status >= 500 ? exception : undefined,
     };
   }
-  const fst = exception as FastifyLikeError;
-  if (
-    typeof fst?.statusCode === 'number' &&
-    fst.statusCode >= 400 &&
-    fst.statusCode < 500 &&
-    typeof fst.code === 'string'
-  ) {
-    const status = fst.statusCode;
+  if (isFastifyClientError(exception)) {
     return {
       status,
       headers: {},
@@ -116,13 +128,13 @@ export function toProblem(exception: unknown, request: { id?: string; url?: stri
         type: problemType(CODES[status] ?? `http-${status}`),
         title: TITLES[status] ?? 'Error',
         status,
-        detail: describeFastifyError(fst),
+        detail: describeFastifyError(exception),
         request_id: requestId,
       },
     };
   }
   return {
-    status: 500,
+    status,
     headers: {},
     body: {
       type: problemType('internal-error'),

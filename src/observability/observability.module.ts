@@ -1,11 +1,16 @@
 // Metrics for the whole service on prom-client's global registry, through @willsoto/nestjs-prometheus:
 // GET /metrics (MetricsController, a PrometheusController with the fast renderer and its own guard), the
 // families this module owns (HTTP, errors, build info, database, engine stages) as providers injected
-// into MetricsService, the global request-metrics interceptor, and the DB instrumentation. Default
-// process metrics are started by MetricsService once per process (startDefaultMetrics), not by the
-// Prometheus module, which would register them again for every app of a test process.
+// into MetricsService, and the DB instrumentation. Request metrics are the global
+// RequestMetricsInterceptor registered here, for requests that reach a handler, plus Fastify hooks
+// installed by createApp() through installRequestMetrics() for what never does (see http-metrics.ts);
+// both follow METRICS_HTTP_ENABLED, so with it off a request pays for neither. Default process metrics
+// are started by MetricsService once per process (startDefaultMetrics), not by the Prometheus module,
+// which would register them again for every app of a test process.
 import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { loadEnv } from '../config/env.js';
 import { DatabaseMetrics } from './database-metrics.js';
 import {
   BUILD_INFO,
@@ -22,6 +27,7 @@ import {
 import { counterProvider, gaugeProvider, histogramProvider } from './metric-providers.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
+import { RequestMetricsInterceptor } from './request-metrics.interceptor.js';
 
 /** The families this module owns and the service that records them (also used by benches and specs). */
 export const METRICS_PROVIDERS: Provider[] = [
@@ -42,11 +48,14 @@ export const METRICS_PROVIDERS: Provider[] = [
 @Module({})
 export class ObservabilityModule {
   static forRoot(): DynamicModule {
+    const requestMetrics: Provider[] = loadEnv().METRICS_HTTP_ENABLED
+      ? [{ provide: APP_INTERCEPTOR, useClass: RequestMetricsInterceptor }]
+      : [];
     return {
       module: ObservabilityModule,
       global: true,
       imports: [PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: false } })],
-      providers: [...METRICS_PROVIDERS, DatabaseMetrics],
+      providers: [...METRICS_PROVIDERS, DatabaseMetrics, ...requestMetrics],
       exports: [MetricsService],
     };
   }
