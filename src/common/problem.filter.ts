@@ -155,6 +155,10 @@ function describeFastifyError(e: FastifyLikeError): string {
       return 'The request body is larger than this route accepts.';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The body is empty but Content-Type says application/json. Send a JSON document.';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'A path parameter is longer than this service accepts (200 characters); check the URL.';
+    case 'FST_ERR_BAD_URL':
+      return 'The URL is not valid (check its percent-encoding).';
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'Content-Length does not match the body.';
     default:

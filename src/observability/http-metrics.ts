@@ -34,8 +34,11 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientErrorStatus } from '../auth/http-security.js';
+import { PROBLEM_CONTENT_TYPE } from '../common/problem.js';
+import { toProblem } from '../common/problem.filter.js';
 import { loadEnv } from '../config/env.js';
 import { MetricsService, type HttpTicket } from './metrics.service.js';
+import { recordProblem } from './problem-metrics.js';
 
 const TICKET = Symbol('tf.httpMetrics');
 const OPEN = Symbol('tf.httpMetrics.open');
@@ -104,7 +107,8 @@ function methodOf(error: NodeJS.ErrnoException & { rawPacket?: unknown }): strin
 
 /**
  * Fastify's `frameworkErrors` option: the router's own rejections (FST_ERR_MAX_PARAM_LENGTH → 414,
- * FST_ERR_BAD_URL → 400) run no hook, so they are counted here, then answered as Fastify would.
+ * FST_ERR_BAD_URL → 400) run no hook, so they are counted here and answered as problem+json with the
+ * request id, like every other error.
  */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const metrics = (request.server as Instrumented | undefined)?.[METRICS];
@@ -115,7 +119,12 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
       metrics.httpEnd(ticket, reply.raw.writableFinished ? reply.raw.statusCode : CLIENT_CLOSED_REQUEST);
     });
   }
-  void reply.send(error);
+  const problem = toProblem(error, request);
+  recordProblem(problem.status, request);
+  void reply
+    .status(problem.status)
+    .headers({ ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': request.id })
+    .send(JSON.stringify(problem.body));
 }
 
 /**

@@ -136,6 +136,17 @@ describe('input edges (e2e)', () => {
     body = problem(await t.request('POST', '/api/v1/valuation/run', { headers: json, body: '{"county_id":' }), 400);
     expect(body.detail).toMatch(/^The body is not valid JSON \(.+\); check quoting and commas\.$/);
 
+    // The router's own rejection (a path parameter past its length limit) is a problem+json like the rest.
+    const long = await t.request('GET', `/api/v1/counties/nul/parcels/${'x'.repeat(300)}`, {
+      headers: { ...admin, 'x-request-id': 'edge-414' },
+    });
+    expect(problem(long, 414)).toMatchObject({
+      status: 414,
+      detail: 'A path parameter is longer than this service accepts (200 characters); check the URL.',
+      request_id: 'edge-414',
+    });
+    expect(long.headers.get('x-request-id')).toBe('edge-414');
+
     expect(await jobs()).toBe(before);
   });
 });
