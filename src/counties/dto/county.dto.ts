@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { COUNTY_ID_PATTERN } from '../county-id.js';
+import { COUNTY_ID_PATTERN } from '../../common/county-id.js';
 
 export { COUNTY_ID_PATTERN };
 
