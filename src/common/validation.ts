@@ -1,6 +1,14 @@
-// The global ValidationPipe: whitelist, reject unknown fields, transform, and answer problem+json field errors.
+// The global ValidationPipe: whitelist, reject unknown fields, transform, and answer problem+json field errors;
+// and the validators of rules every module's DTOs share.
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Matches, type ValidationOptions } from 'class-validator';
+import { COUNTY_ID_MESSAGE, COUNTY_ID_PATTERN } from './county-id.js';
 import { ValidationProblem, type FieldError } from './problem.js';
+
+/** A county id (COUNTY_ID_PATTERN), wherever a request carries one: path, query or body. */
+export function IsCountyId(options?: ValidationOptions): PropertyDecorator {
+  return Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE, ...options });
+}
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];

@@ -1,17 +1,16 @@
 // Request and response shapes shared by the job routes of every module.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { COUNTY_ID_PATTERN } from '../../counties/dto/county.dto.js';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { COUNTY_ID_PATTERN } from '../../common/county-id.js';
+import { IsCountyId } from '../../common/validation.js';
 import { JOB_ERROR_REASONS, JOB_MODULES, JOB_STATUSES } from '../job.entity.js';
-
-const COUNTY_ID_MESSAGE = 'must be a county id (a slug such as "demo")';
 
 /** Fields every run body has. */
 export class JobRunBaseDto {
   @ApiProperty({ example: 'demo', pattern: COUNTY_ID_PATTERN.source })
   @IsString()
-  @Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE })
+  @IsCountyId()
   county_id: string;
 
   @ApiPropertyOptional({
@@ -39,7 +38,7 @@ export class JobIdParamsDto {
 export class ListJobsQueryDto {
   @ApiPropertyOptional({ example: 'demo' })
   @IsOptional()
-  @Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE })
+  @IsCountyId()
   county_id?: string;
 
   @ApiPropertyOptional({ enum: JOB_STATUSES })
