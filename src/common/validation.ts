@@ -1,7 +1,8 @@
 // The global ValidationPipe: whitelist, reject unknown fields, transform, and answer problem+json field errors;
 // and the validators of rules every module's DTOs share.
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { Matches, type ValidationOptions } from 'class-validator';
+import { applyDecorators, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, type ValidationOptions } from 'class-validator';
 import { COUNTY_ID_MESSAGE, COUNTY_ID_PATTERN } from './county-id.js';
 import { ValidationProblem, type FieldError } from './problem.js';
 
@@ -20,6 +21,23 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }
   return out;
+}
+
+/** The `limit` of a cursor-paginated list: an optional whole number from 1 to `max` (query strings convert). */
+export function IsPageLimit(max: number): PropertyDecorator {
+  // Listed bottom-up: applyDecorators applies in list order, stacked decorators apply from the bottom.
+  return applyDecorators(
+    Max(max),
+    Min(1),
+    IsInt({ message: 'must be a whole number' }),
+    Type(() => Number),
+    IsOptional(),
+  );
+}
+
+/** The `cursor` of a cursor-paginated list: the opaque next_cursor of the previous page. */
+export function IsPageCursor(): PropertyDecorator {
+  return applyDecorators(MaxLength(200), IsString(), IsOptional());
 }
 
 export function createValidationPipe(): ValidationPipe {
