@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
-import { COUNTY_ID_PATTERN, COUNTY_ID_RULE } from '../src/counties/county-id.js';
+import { COUNTY_ID_PATTERN, COUNTY_ID_RULE } from '../src/common/county-id.js';
 import { loadEnvOrReport } from '../src/config/env.js';
 import type { Env } from '../src/config/env.schema.js';
 import { embeddedUrl, readPostmaster } from '../src/database/embedded-postgres.js';

@@ -1,7 +1,22 @@
-// The global pipes: NUL characters refused, then the ValidationPipe (whitelist, reject unknown fields,
-// transform), both answering problem+json field errors.
-import { ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
+// The global pipes — NUL characters and repeated query fields refused, then the ValidationPipe (whitelist,
+// reject unknown fields, transform), all answering problem+json field errors — and the validators of rules
+// every module's DTOs share.
+import {
+  applyDecorators,
+  ValidationPipe,
+  type ArgumentMetadata,
+  type PipeTransform,
+  type ValidationError,
+} from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, type ValidationOptions } from 'class-validator';
+import { COUNTY_ID_MESSAGE, COUNTY_ID_PATTERN } from './county-id.js';
 import { ValidationProblem, type FieldError } from './problem.js';
+
+/** A county id (COUNTY_ID_PATTERN), wherever a request carries one: path, query or body. */
+export function IsCountyId(options?: ValidationOptions): PropertyDecorator {
+  return Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE, ...options });
+}
 
 /** Constraints on a value's type: when one fails, the others only restate it ("x" is no list of names). */
 const TYPE_CONSTRAINTS = new Set(['isArray', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isObject']);
@@ -18,6 +33,23 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     if (error.children?.length && typeErrors.length === 0) out.push(...flattenValidationErrors(error.children, field));
   }
   return out;
+}
+
+/** The `limit` of a cursor-paginated list: an optional whole number from 1 to `max` (query strings convert). */
+export function IsPageLimit(max: number): PropertyDecorator {
+  // Listed bottom-up: applyDecorators applies in list order, stacked decorators apply from the bottom.
+  return applyDecorators(
+    Max(max),
+    Min(1),
+    IsInt({ message: 'must be a whole number' }),
+    Type(() => Number),
+    IsOptional(),
+  );
+}
+
+/** The `cursor` of a cursor-paginated list: the opaque next_cursor of the previous page. */
+export function IsPageCursor(): PropertyDecorator {
+  return applyDecorators(MaxLength(200), IsString(), IsOptional());
 }
 
 export function createValidationPipe(): ValidationPipe {

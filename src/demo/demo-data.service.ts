@@ -1,5 +1,5 @@
 // Loads a synthetic county (src/demo/generator.ts) into the database, replacing that county's data atomically.
-import { COUNTY_ID_PATTERN, COUNTY_ID_RULE } from '../counties/county-id.js';
+import { COUNTY_ID_PATTERN, COUNTY_ID_RULE } from '../common/county-id.js';
 import { copyLine } from '../database/copy-text.js';
 import { withDemoRepository, type DemoDataRepository, type DemoTarget } from './demo-data.repository.js';
 import { DemoCounty } from './generator.js';

@@ -22,6 +22,18 @@ export class PermanentJobError extends Error {
   }
 }
 
+/**
+ * Too few (or too uniform) data for an analysis → failure_reason `insufficient_data`; one class for every engine.
+ * Classified by its `code` like any error carrying a reason of its own.
+ */
+export class InsufficientDataError extends Error {
+  readonly code = 'insufficient_data';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InsufficientDataError';
+  }
+}
+
 /** Why a running attempt was stopped from outside its processor. */
 export type StopCause = 'cancelled' | 'timeout' | 'shutdown' | 'superseded';
 

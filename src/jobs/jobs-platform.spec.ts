@@ -6,7 +6,7 @@ import { isPrivateAddress, resolveCallbackTarget, staticCallbackProblem } from '
 import { classifyError, JobStopped, PermanentJobError, TransientJobError } from './job-errors.js';
 import { retryDelaySeconds } from './job-platform.js';
 import { canonicalJson } from './jobs.service.js';
-import { isIsoDate } from '../market-analysis/trend/calendar.js';
+import { isIsoDate } from '../statistics/calendar.js';
 import { bboxProblem } from './dto/validators.js';
 
 describe('pg-boss', () => {

@@ -2,7 +2,7 @@
 // transactional enqueue), status, results, lists and cancellation — one implementation for all modules.
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { assertCountyAccess, canAccessCounty, type CountyScope } from '../auth/county-access.js';
+import { assertCountyAccess, canAccessCounty, countyFilter, type CountyScope } from '../auth/county-access.js';
 import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
 import { CountiesService } from '../counties/counties.service.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -54,8 +54,7 @@ export class JobsService {
 
   /**
    * Everything a submission must pass before anything is queued: the county exists and is the caller's
-   * (else 404), the callback URL is acceptable, the Idempotency-Key is well formed. Modules without an
-   * engine call this and then answer 501.
+   * (else 404), the callback URL is acceptable, the Idempotency-Key is well formed.
    */
   async checkSubmission(input: SubmitInput, caller: Caller, idempotencyKey?: string): Promise<void> {
     await this.counties.getCountyOr404(input.countyId, caller);
@@ -169,10 +168,9 @@ export class JobsService {
       await this.counties.getCountyOr404(input.countyId, caller);
     }
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
-    const counties = caller.counties === '*' ? undefined : [...caller.counties];
     const rows = await this.repository.list({
       module,
-      counties,
+      counties: countyFilter(caller),
       countyId: input.countyId,
       status: input.status,
       limit: input.limit + 1,

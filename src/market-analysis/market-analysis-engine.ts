@@ -1,35 +1,22 @@
 // Market analysis: monthly price figures with the fitted market trend (price_trend), and neighborhoods compared
-// with each other and with the county, year over year (neighborhood_comparison). Also fits the trend the ratio
-// study uses to time-adjust sale prices.
+// with each other and with the county, year over year (neighborhood_comparison).
 import { Injectable, Module } from '@nestjs/common';
-import { PermanentJobError } from '../jobs/job-errors.js';
+import { ValidSalesRepository, type SalesFilter } from '../counties/valid-sales.repository.js';
+import { InsufficientDataError, PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
-import { InsufficientDataError } from '../valuation/valuation.errors.js';
-import { MarketAnalysisRepository, type SalesFilter } from './market-analysis.repository.js';
-import {
-  addMonthsToDay,
-  dayNumber,
-  firstDayOfMonth,
-  isIsoDate,
-  isoDate,
-  monthLabel,
-  monthOfDay,
-} from './trend/calendar.js';
-import { compareNeighborhoods } from './trend/neighborhood-comparison.js';
+import { addMonthsToDay, dayNumber, firstDayOfMonth, isoDate, monthLabel, monthOfDay } from '../statistics/calendar.js';
 import {
   adjustmentFactors,
   fitMarketTrend,
   MIN_TREND_MONTHS,
   MIN_TREND_SALES,
-  monthlyFigures,
-  type MarketTrend,
-} from './trend/price-trend.js';
-import { saleColumns } from './trend/sale-columns.js';
-
-// One error class for "too little data" across the engines: the valuation engine's, which the job platform maps to
-// failure reason insufficient_data.
-export { InsufficientDataError };
+  monthsWithSales,
+  TREND_REQUIREMENT,
+} from '../statistics/market-trend.js';
+import { saleColumns } from '../statistics/sale-columns.js';
+import { compareNeighborhoods } from './trend/neighborhood-comparison.js';
+import { monthlyFigures } from './trend/price-trend.js';
 
 export interface MarketAnalysisInput {
   jobId: string;
@@ -48,10 +35,9 @@ export const MIN_COMPARISON_SALES = 30;
 
 @Injectable()
 export class MarketAnalysisEngine {
-  constructor(private readonly repository: MarketAnalysisRepository) {}
+  constructor(private readonly repository: ValidSalesRepository) {}
 
   async run(input: MarketAnalysisInput, progress: ProgressFn): Promise<Record<string, unknown>> {
-    checkDates(input.from, input.to);
     const filter: SalesFilter = {
       countyId: input.countyId,
       propertyClass: input.propertyClass,
@@ -65,17 +51,6 @@ export class MarketAnalysisEngine {
       default:
         throw new PermanentJobError('invalid_input', `unknown analysis_type "${String(input.analysisType)}"`);
     }
-  }
-
-  /**
-   * The market trend of the valid sales matching `filter` from `from` to `to` (the ratio study's time adjustment).
-   * Throws InsufficientDataError when no trend can be fitted.
-   */
-  async fitTrend(filter: SalesFilter, from: string, to: string): Promise<MarketTrend> {
-    const sales = saleColumns(await this.repository.findValidSales(filter, from, to));
-    const trend = fitMarketTrend(sales, dayNumber(to));
-    if (!trend) throw insufficient(sales.price.length, monthsWithSales(sales.day), from, to, filter);
-    return trend;
   }
 
   private async priceTrend(
@@ -172,24 +147,6 @@ export class MarketAnalysisEngine {
   }
 }
 
-function checkDates(from?: string, to?: string): void {
-  for (const [name, value] of [
-    ['from', from],
-    ['to', to],
-  ] as const) {
-    if (value !== undefined && !isIsoDate(value)) {
-      throw new PermanentJobError('invalid_input', `${name} must be a date written YYYY-MM-DD (got "${value}")`);
-    }
-  }
-  if (from && to && from > to) throw new PermanentJobError('invalid_input', `from (${from}) is after to (${to})`);
-}
-
-function monthsWithSales(days: Int32Array): number {
-  const set = new Set<number>();
-  for (const d of days) set.add(monthOfDay(d));
-  return set.size;
-}
-
 function describeFilter(filter: SalesFilter): string {
   const parts = [`county "${filter.countyId}"`];
   if (filter.propertyClass) parts.push(`property class ${filter.propertyClass}`);
@@ -199,8 +156,7 @@ function describeFilter(filter: SalesFilter): string {
 
 function insufficient(n: number, months: number, from: string, to: string, filter: SalesFilter): InsufficientDataError {
   return new InsufficientDataError(
-    `only ${n} valid sales in ${months} month(s) between ${from} and ${to}${describeFilter(filter)}; ` +
-      `a price trend needs at least ${MIN_TREND_SALES} sales in ${MIN_TREND_MONTHS} different months`,
+    `only ${n} valid sales in ${months} month(s) between ${from} and ${to}${describeFilter(filter)}; ${TREND_REQUIREMENT}`,
   );
 }
 
@@ -211,9 +167,9 @@ function filtersOf(input: MarketAnalysisInput): Record<string, unknown> {
   };
 }
 
-/** The market-analysis engine and its repository, for the job processor (and the reporting engine) to import. */
+/** The market-analysis engine and the sales it reads, for the job processor to import. */
 @Module({
-  providers: [MarketAnalysisRepository, MarketAnalysisEngine],
+  providers: [ValidSalesRepository, MarketAnalysisEngine],
   exports: [MarketAnalysisEngine],
 })
 export class MarketAnalysisEngineModule {}

@@ -1,6 +1,6 @@
 // Label values are bounded before they reach prom-client: fixed enums, validated slugs and a hard cap on
 // distinct values, so no input (a scanner, a typo, a hostile county_id) can grow the series count.
-import { COUNTY_ID_PATTERN } from '../counties/county-id.js';
+import { COUNTY_ID_PATTERN } from '../common/county-id.js';
 
 /** Value recorded when an input is not in the allowed set, or the cap of distinct values is reached. */
 export const OVERFLOW = 'other';

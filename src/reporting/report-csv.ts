@@ -7,7 +7,7 @@
 import { csvTextCell } from '../common/csv.js';
 import type { AssessmentRollResult, RollGroup, RollSums } from './assessment-roll.js';
 import type { RatioStratum } from './ratio-study/ratio-study.js';
-import type { RatioStatistics } from './ratio-study/ratio-statistics.js';
+import type { RatioStatistics } from '../statistics/ratio-statistics.js';
 
 type Cell = string | number | boolean | null | undefined;
 

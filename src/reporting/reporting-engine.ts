@@ -2,28 +2,24 @@
 // year against valid sales) and the assessment roll summary. Statistics run in memory on typed arrays after one
 // query; see ratio-study/ for the definitions.
 import { Injectable, Module } from '@nestjs/common';
-import { PermanentJobError } from '../jobs/job-errors.js';
+import { ValidSalesRepository } from '../counties/valid-sales.repository.js';
+import { InsufficientDataError, PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
+import { addMonthsToDay, dayNumber, isoDate } from '../statistics/calendar.js';
 import {
-  InsufficientDataError,
-  MarketAnalysisEngine,
-  MarketAnalysisEngineModule,
-} from '../market-analysis/market-analysis-engine.js';
-import { addMonthsToDay, dayNumber, isIsoDate, isoDate } from '../market-analysis/trend/calendar.js';
-import { timeAdjustmentFactor } from '../market-analysis/trend/price-trend.js';
+  fitMarketTrend,
+  monthsWithSales,
+  timeAdjustmentFactor,
+  TREND_REQUIREMENT,
+  type MarketTrend,
+} from '../statistics/market-trend.js';
+import { saleColumns } from '../statistics/sale-columns.js';
 import { assessmentRoll } from './assessment-roll.js';
 import { reportToCsv } from './report-csv.js';
 import { ReportingRepository, type RatioInputRow } from './reporting.repository.js';
-import {
-  DEFAULT_TRIM_FACTOR,
-  ratioStudyStrata,
-  type RatioGroupBy,
-  type RatioStudyData,
-} from './ratio-study/ratio-study.js';
+import { DEFAULT_TRIM_FACTOR, ratioStudyStrata, type RatioStudyData } from './ratio-study/ratio-study.js';
 import { IAAO_STANDARDS } from './ratio-study/standards.js';
-
-export { InsufficientDataError };
 
 export interface ReportInput {
   jobId: string;
@@ -38,7 +34,6 @@ export interface ReportInput {
   trimFactor?: number;
 }
 
-const GROUPINGS: readonly RatioGroupBy[] = ['property_class', 'neighborhood'];
 /** Months of sales the time-adjustment trend is fitted on (ending with the study window). */
 export const TIME_ADJUSTMENT_TREND_MONTHS = 24;
 
@@ -46,13 +41,10 @@ export const TIME_ADJUSTMENT_TREND_MONTHS = 24;
 export class ReportingEngine {
   constructor(
     private readonly repository: ReportingRepository,
-    private readonly market: MarketAnalysisEngine,
+    private readonly sales: ValidSalesRepository,
   ) {}
 
   async run(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
-    if (!Number.isInteger(input.taxYear) || input.taxYear < 1800 || input.taxYear > 9999) {
-      throw new PermanentJobError('invalid_input', `tax_year must be a year (got ${input.taxYear})`);
-    }
     switch (input.reportType) {
       case 'ratio_study':
         return this.ratioStudy(input, progress);
@@ -69,28 +61,13 @@ export class ReportingEngine {
   }
 
   private async ratioStudy(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
+    // trim_factor, group_by and the sales dates are as RunReportDto validated them.
     const trimFactor = input.trimFactor ?? DEFAULT_TRIM_FACTOR;
-    if (!Number.isFinite(trimFactor) || trimFactor <= 0) {
-      throw new PermanentJobError('invalid_input', `trim_factor must be a positive number (got ${trimFactor})`);
-    }
     const groupBy = input.groupBy ?? [];
-    for (const g of groupBy) {
-      if (!GROUPINGS.includes(g)) {
-        throw new PermanentJobError('invalid_input', `group_by values must be ${GROUPINGS.join(' or ')} (got "${g}")`);
-      }
-    }
     // The valuation date is 1 January of the tax year; by default the study uses the sales of the year before it.
     const valuationDate = `${input.taxYear}-01-01`;
     const from = input.salesFrom ?? `${input.taxYear - 1}-01-01`;
     const to = input.salesTo ?? `${input.taxYear - 1}-12-31`;
-    for (const [name, value] of [
-      ['sales_from', from],
-      ['sales_to', to],
-    ]) {
-      if (!isIsoDate(value))
-        throw new PermanentJobError('invalid_input', `${name} must be a date written YYYY-MM-DD (got "${value}")`);
-    }
-    if (from > to) throw new PermanentJobError('invalid_input', `sales_from (${from}) is after sales_to (${to})`);
 
     await progress(0.05);
     const rows = await this.loadRatioInputs(input, from, to);
@@ -102,7 +79,7 @@ export class ReportingEngine {
       const trendFrom = isoDate(
         Math.min(dayNumber(from), addMonthsToDay(dayNumber(to) + 1, -TIME_ADJUSTMENT_TREND_MONTHS)),
       );
-      const trend = await this.market.fitTrend({ countyId: input.countyId }, trendFrom, to);
+      const trend = await this.fitTrend(input.countyId, trendFrom, to);
       const reference = dayNumber(valuationDate);
       factor = (day) => timeAdjustmentFactor(trend, day, reference);
       timeAdjustment = {
@@ -147,6 +124,17 @@ export class ReportingEngine {
       },
       strata,
     };
+  }
+
+  /** The county's market trend over the window, for the time adjustment; InsufficientDataError when none fits. */
+  private async fitTrend(countyId: string, from: string, to: string): Promise<MarketTrend> {
+    const sales = saleColumns(await this.sales.findValidSales({ countyId }, from, to));
+    const trend = fitMarketTrend(sales, dayNumber(to));
+    if (trend) return trend;
+    throw new InsufficientDataError(
+      `only ${sales.price.length} valid sales in ${monthsWithSales(sales.day)} month(s) between ${from} and ${to} ` +
+        `in county "${countyId}"; ${TREND_REQUIREMENT}`,
+    );
   }
 
   @Timed({ module: 'reporting', stage: 'load' })
@@ -229,10 +217,9 @@ function codeOf(map: Map<string, number>, label: string): number {
   return c;
 }
 
-/** The reporting engine and its repository, for the reporting job processor to import. */
+/** The reporting engine and its repositories, for the reporting job processor to import. */
 @Module({
-  imports: [MarketAnalysisEngineModule],
-  providers: [ReportingRepository, ReportingEngine],
+  providers: [ReportingRepository, ValidSalesRepository, ReportingEngine],
   exports: [ReportingEngine],
 })
 export class ReportingEngineModule {}

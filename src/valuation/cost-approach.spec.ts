@@ -9,9 +9,9 @@ import {
   MIN_COST_SALES,
 } from './cost-approach.js';
 import { demoSales } from './fixtures/demo-sales.js';
-import { median } from './regression/ratio-statistics.js';
+import { median } from '../statistics/order-statistics.js';
 import { allocateColumns, classIndex, type ParcelBatch } from './valuation-data.js';
-import { InsufficientDataError } from './valuation.errors.js';
+import { InsufficientDataError } from '../jobs/job-errors.js';
 
 const RES = classIndex('residential');
 const IND = classIndex('industrial');

@@ -16,9 +16,10 @@
 //   from the valuation date, with neighborhood fixed effects; a sale at month t is adjusted by exp(−b·t).
 // * MF[nbhd] = median of adjusted price / (land + depreciated cost) over the neighborhood's sales, so the
 //   median sale/value ratio of every neighborhood with enough sales is 1; the rest use the county factor.
-import { InsufficientDataError } from './valuation.errors.js';
-import { CollinearColumnError, fitOls } from './regression/ols.js';
-import { median, ratioSummary, type RatioSummary } from './regression/ratio-statistics.js';
+import { InsufficientDataError } from '../jobs/job-errors.js';
+import { CollinearColumnError, fitOls } from '../statistics/least-squares.js';
+import { median } from '../statistics/order-statistics.js';
+import { ratioSummary, type RatioSummary } from '../statistics/ratio-statistics.js';
 import {
   DAYS_PER_MONTH,
   PROPERTY_CLASSES,

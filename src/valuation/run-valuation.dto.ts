@@ -1,7 +1,8 @@
 // Body of POST /api/v1/valuation/run.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { CursorPageQueryDto } from '../common/page-query.dto.js';
+import { IsPageLimit } from '../common/validation.js';
 import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
 import { IsNeighborhoodList, IsTaxYear, MIN_TAX_YEAR } from '../jobs/dto/validators.js';
 
@@ -32,18 +33,8 @@ export interface ValuationParameters {
 }
 
 /** Query of GET /api/v1/valuation/results/:job_id/parcels. */
-export class ParcelValuesQueryDto {
+export class ParcelValuesQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit(1000)
   limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }

@@ -1,6 +1,6 @@
 // Column-wise (typed array) views of parcels and sales that the valuation methods compute on.
 import { PROPERTY_CLASSES, type PropertyClass } from '../counties/parcel.entity.js';
-import { DAYS_PER_MONTH } from '../market-analysis/trend/calendar.js';
+import { DAYS_PER_MONTH } from '../statistics/calendar.js';
 
 export { DAYS_PER_MONTH, PROPERTY_CLASSES, type PropertyClass };
 

@@ -5,12 +5,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
-import { addMonthsToDay, dayNumber, isIsoDate, isoDate } from '../market-analysis/trend/calendar.js';
+import { addMonthsToDay, dayNumber, isIsoDate, isoDate } from '../statistics/calendar.js';
 import { calibrateCostApproach, costValues, type CostCalibration, type LandRates } from './cost-approach.js';
-import { fitHedonicModel, hedonicValues, type HedonicModel } from './regression/hedonic-model.js';
-import { sortedMedian, type RatioSummary } from './regression/ratio-statistics.js';
+import { fitHedonicModel, hedonicValues, type HedonicModel } from './hedonic-valuation.js';
+import { sortedMedian } from '../statistics/order-statistics.js';
+import type { RatioSummary } from '../statistics/ratio-statistics.js';
 import { valuationConfig } from './valuation.config.js';
-import { InsufficientDataError, InvalidValuationInputError } from './valuation.errors.js';
+import { InsufficientDataError } from '../jobs/job-errors.js';
+import { InvalidValuationInputError } from './valuation.errors.js';
 import { ValuationRepository } from './valuation.repository.js';
 import {
   PROPERTY_CLASSES,
@@ -21,7 +23,7 @@ import {
   type ValueBatch,
 } from './valuation-data.js';
 
-export { InsufficientDataError, InvalidValuationInputError };
+export { InvalidValuationInputError };
 
 export interface ValuationInput {
   jobId: string;

@@ -1,13 +1,5 @@
-// Failures of a valuation that retrying cannot fix; the job platform maps them to permanent failure reasons.
-
-/** Too few (or too uniform) sales to calibrate the method → failure_reason `insufficient_data`. */
-export class InsufficientDataError extends Error {
-  readonly code = 'insufficient_data';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InsufficientDataError';
-  }
-}
+// Input a valuation cannot run on; the job platform maps its code to a permanent failure reason. (Too little data
+// is the job platform's InsufficientDataError, shared by every engine.)
 
 /** Parameters that cannot describe a valuation (unknown county or neighborhood, bad date) → `invalid_input`. */
 export class InvalidValuationInputError extends Error {

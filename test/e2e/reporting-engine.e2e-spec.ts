@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
 import { ReportingEngine } from '../../src/reporting/reporting-engine.js';
-import { IAAO_TABLES, readIaaoTable, type IaaoTable } from '../../src/reporting/ratio-study/fixtures/iaao-tables.js';
+import { IAAO_TABLES, readIaaoTable, type IaaoTable } from '../../src/statistics/fixtures/iaao-tables.js';
 import type { RatioStratum } from '../../src/reporting/ratio-study/ratio-study.js';
 import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
 import { modelLogPrice, TRUE_MODEL } from '../../src/demo/hedonic-model.js';
+import { InsufficientDataError } from '../../src/jobs/job-errors.js';
 import {
-  InsufficientDataError,
   InvalidValuationInputError,
   ValuationEngine,
   type ValuationResult,

@@ -1,15 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { COUNTY_ID_PATTERN } from '../county-id.js';
-
-export { COUNTY_ID_PATTERN };
-
-const COUNTY_ID_MESSAGE =
-  'must be a slug of 1-63 characters: lower-case letters, digits, "-" and "_", starting with a letter or digit';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { COUNTY_ID_PATTERN } from '../../common/county-id.js';
+import { IsCountyId } from '../../common/validation.js';
 
 export class CountyParamsDto {
   @ApiProperty({ example: 'demo', pattern: COUNTY_ID_PATTERN.source })
-  @Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE })
+  @IsCountyId()
   county_id: string;
 }
 

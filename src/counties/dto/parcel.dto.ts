@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { PROPERTY_CLASSES, type PropertyClass } from '../parcel.entity.js';
-import { COUNTY_ID_PATTERN } from './county.dto.js';
+import { IsCountyId } from '../../common/validation.js';
 
 export class ParcelParamsDto {
   @ApiProperty({ example: 'demo' })
-  @Matches(COUNTY_ID_PATTERN, { message: 'must be a county id slug' })
+  @IsCountyId()
   county_id: string;
 
   @ApiProperty({ example: 'P-000123' })

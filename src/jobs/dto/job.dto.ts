@@ -1,17 +1,16 @@
 // Request and response shapes shared by the job routes of every module.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { COUNTY_ID_PATTERN } from '../../counties/dto/county.dto.js';
+import { IsIn, IsOptional, IsString, IsUrl, IsUUID, MaxLength } from 'class-validator';
+import { COUNTY_ID_PATTERN } from '../../common/county-id.js';
+import { CursorPageQueryDto } from '../../common/page-query.dto.js';
+import { IsCountyId, IsPageLimit } from '../../common/validation.js';
 import { JOB_ERROR_REASONS, JOB_MODULES, JOB_STATUSES } from '../job.entity.js';
-
-const COUNTY_ID_MESSAGE = 'must be a county id (a slug such as "demo")';
 
 /** Fields every run body has. */
 export class JobRunBaseDto {
   @ApiProperty({ example: 'demo', pattern: COUNTY_ID_PATTERN.source })
   @IsString()
-  @Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE })
+  @IsCountyId()
   county_id: string;
 
   @ApiPropertyOptional({
@@ -36,10 +35,10 @@ export class JobIdParamsDto {
   job_id: string;
 }
 
-export class ListJobsQueryDto {
+export class ListJobsQueryDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ example: 'demo' })
   @IsOptional()
-  @Matches(COUNTY_ID_PATTERN, { message: COUNTY_ID_MESSAGE })
+  @IsCountyId()
   county_id?: string;
 
   @ApiPropertyOptional({ enum: JOB_STATUSES })
@@ -48,18 +47,8 @@ export class ListJobsQueryDto {
   status?: (typeof JOB_STATUSES)[number];
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(100)
+  @IsPageLimit(100)
   limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class JobLinksDto {

@@ -11,7 +11,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
-import { isIsoDate } from '../../market-analysis/trend/calendar.js';
+import { isIsoDate } from '../../statistics/calendar.js';
 
 export const MIN_TAX_YEAR = 1990;
 

@@ -1,7 +1,7 @@
 // Neighborhood comparison: per neighborhood, this window's sale count and median prices against the same window a
 // year earlier, ranked by median price per building sqft, beside the county figure.
-import { medianOrNull } from './price-trend.js';
-import type { SaleColumns } from './sale-columns.js';
+import { medianOrNull } from '../../statistics/order-statistics.js';
+import type { SaleColumns } from '../../statistics/sale-columns.js';
 
 /** Neighborhoods with fewer sales than this in the window get a warning. */
 export const MIN_NEIGHBORHOOD_SALES = 10;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ratioStatistics } from './ratio-statistics.js';
+import { ratioStatistics } from '../../statistics/ratio-statistics.js';
 import { ratioStudyStrata, type RatioStudyData } from './ratio-study.js';
 import { codRange, evaluateStratum, IAAO_STANDARDS } from './standards.js';
 

@@ -1,6 +1,7 @@
 // A whole ratio study over column arrays: the overall stratum and one per value of each grouping, each with
 // untrimmed and IQR-trimmed statistics, compliance flags and warnings. Pure; the engine feeds it one query's rows.
-import { iqrBounds, ratioStatistics, sortedCopy, type RatioStatistics } from './ratio-statistics.js';
+import { sortedCopy } from '../../statistics/order-statistics.js';
+import { iqrBounds, ratioStatistics, type RatioStatistics } from '../../statistics/ratio-statistics.js';
 import { evaluateStratum, stratumWarnings, type StratumFlags } from './standards.js';
 
 export type RatioGroupBy = 'property_class' | 'neighborhood';

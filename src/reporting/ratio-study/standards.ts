@@ -11,7 +11,7 @@
 // non-representative sample.
 // Level: median ratio 0.90–1.10. Vertical equity: PRD 0.98–1.03, PRB −0.05..0.05.
 // A stratum with fewer than 30 sales gets a warning: its figures are too uncertain to judge compliance on.
-import type { RatioStatistics } from './ratio-statistics.js';
+import type { RatioStatistics } from '../../statistics/ratio-statistics.js';
 
 export type Range = readonly [number, number];
 

@@ -1,8 +1,9 @@
-// SQL of the market analyses: valid sales with the characteristics of their parcels, one query per analysis.
+// Valid sales with the characteristics of their parcels, for the analyses that fit or describe the market (the
+// market analyses, and the ratio study's time adjustment): one query each, shared so both read the same sales.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { SaleRow } from './trend/sale-columns.js';
+import type { SaleRow } from '../statistics/sale-columns.js';
 
 export interface SalesFilter {
   countyId: string;
@@ -11,7 +12,7 @@ export interface SalesFilter {
 }
 
 @Injectable()
-export class MarketAnalysisRepository {
+export class ValidSalesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Date (YYYY-MM-DD) of the latest valid sale matching the filter, or null. */

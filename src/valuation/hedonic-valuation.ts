@@ -16,8 +16,8 @@
 // Land/improvement split: under the log-linear model the elasticities β2 (lot) and β1 (building) are the
 // shares of value a marginal-productivity allocation imputes to land and building; land = V · β2 / (β1 + β2)
 // (bounded to [MIN_LAND_SHARE, MAX_LAND_SHARE]; DEFAULT_LAND_SHARE when an elasticity is not positive).
-import { depreciatedCost, LandRates, MIN_NEIGHBORHOOD_SALES, setValue } from '../cost-approach.js';
-import { InsufficientDataError } from '../valuation.errors.js';
+import { depreciatedCost, LandRates, MIN_NEIGHBORHOOD_SALES, setValue } from './cost-approach.js';
+import { InsufficientDataError } from '../jobs/job-errors.js';
 import {
   DAYS_PER_MONTH,
   isModelEligible,
@@ -25,9 +25,9 @@ import {
   type ParcelColumns,
   type SalesSample,
   type ValueBatch,
-} from '../valuation-data.js';
-import { CollinearColumnError, fitOls, type OlsFit } from './ols.js';
-import { ratioSummary, type RatioSummary } from './ratio-statistics.js';
+} from './valuation-data.js';
+import { CollinearColumnError, fitOls, type OlsFit } from '../statistics/least-squares.js';
+import { ratioSummary, type RatioSummary } from '../statistics/ratio-statistics.js';
 
 /** Terms before the neighborhood effects, in column order. */
 export const HEDONIC_TERMS = [

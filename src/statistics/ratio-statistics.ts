@@ -1,5 +1,6 @@
-// The IAAO ratio-study statistics of one sample (IAAO Standard on Ratio Studies, 2013, sections 9 and appendix B),
-// with the exact definitions the assessors' own tools use (fixtures/ holds the IAAO tables the specs reproduce):
+// Assessment-ratio statistics of the IAAO Standard on Ratio Studies (2013, sections 9 and appendix B): the full set
+// of one ratio-study sample with the exact definitions the assessors' own tools use (fixtures/ holds the IAAO
+// tables the specs reproduce), and the summary a valuation reports as in-sample diagnostics:
 //   ratio r = estimate / sale_price
 //   weighted mean = Σ estimate / Σ sale_price
 //   COD = 100 · mean(|r − median|) / median            (divides by n)
@@ -8,8 +9,8 @@
 //         with the ordinary t-interval of the slope (n − 2 degrees of freedom)
 //   median CI = exact binomial order statistics [r_(j), r_(n−j+1)]
 // Quantiles (for the IQR trimming rule) are Hyndman–Fan type 7, the default of R and NumPy.
-import { sortedMedian } from '../../valuation/regression/ratio-statistics.js';
 import { medianCiRanks, studentTQuantile } from './distributions.js';
+import { median, sortedCopy, sortedMedian, sortedQuantile } from './order-statistics.js';
 
 /** The statistics of one sample (the `S` of the ratio-study result). */
 export interface RatioStatistics {
@@ -25,22 +26,6 @@ export interface RatioStatistics {
 }
 
 export const CONFIDENCE = 0.95;
-
-/** Hyndman–Fan type 7 quantile of an ascending-sorted sample: x[h] interpolated at h = (n − 1)·p (0-based). */
-export function sortedQuantile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile probability must be in [0, 1] (got ${p})`);
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
-/** A sorted copy (typed-array sort is numeric). */
-export function sortedCopy(values: Float64Array): Float64Array {
-  return Float64Array.from(values).sort();
-}
 
 /**
  * The statistics of the sample (estimate[i], price[i]); `ratios`, when given, must be estimate/price (saves a pass),
@@ -153,4 +138,41 @@ export function iqrBounds(sortedRatios: Float64Array, factor: number): [number, 
   const q3 = sortedQuantile(sortedRatios, 0.75);
   const iqr = q3 - q1;
   return [q1 - factor * iqr, q3 + factor * iqr];
+}
+
+/** The valuation's in-sample diagnostics: the same median, COD and PRD as above, NaN where a sample is empty. */
+export interface RatioSummary {
+  n: number;
+  median: number;
+  mean: number;
+  /** Σ value / Σ price. */
+  weightedMean: number;
+  /** Coefficient of dispersion: 100 × mean |ratio − median| / median. */
+  cod: number;
+  /** Price-related differential: mean / weighted mean (> 1.03 regressive, < 0.98 progressive). */
+  prd: number;
+}
+
+/** Ratio statistics of value_i / price_i. */
+export function ratioSummary(values: ArrayLike<number>, prices: ArrayLike<number>): RatioSummary {
+  const n = values.length;
+  if (prices.length !== n) throw new RangeError('values and prices differ in length');
+  if (n === 0)
+    return { n: 0, median: Number.NaN, mean: Number.NaN, weightedMean: Number.NaN, cod: Number.NaN, prd: Number.NaN };
+  const ratios = new Float64Array(n);
+  let valueSum = 0;
+  let priceSum = 0;
+  let ratioSum = 0;
+  for (let i = 0; i < n; i++) {
+    ratios[i] = values[i] / prices[i];
+    valueSum += values[i];
+    priceSum += prices[i];
+    ratioSum += ratios[i];
+  }
+  const med = median(ratios);
+  let absDev = 0;
+  for (let i = 0; i < n; i++) absDev += Math.abs(ratios[i] - med);
+  const mean = ratioSum / n;
+  const weightedMean = valueSum / priceSum;
+  return { n, median: med, mean, weightedMean, cod: (100 * absDev) / n / med, prd: mean / weightedMean };
 }

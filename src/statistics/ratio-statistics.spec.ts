@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { IAAO_TABLES, readIaaoTable } from './fixtures/iaao-tables.js';
-import { sortedMedian } from '../../valuation/regression/ratio-statistics.js';
-import { iqrBounds, ratioStatistics, sortedQuantile } from './ratio-statistics.js';
+import { sortedMedian, sortedQuantile } from './order-statistics.js';
+import { iqrBounds, ratioStatistics, ratioSummary } from './ratio-statistics.js';
 
 const f64 = (values: number[]) => Float64Array.from(values);
 
@@ -113,5 +113,25 @@ describe.each(IAAO_TABLES)('IAAO table $name', (table) => {
   it('gives the median CI at the order statistics of the README ranks', () => {
     const sorted = rows.estimate.map((v, i) => v / rows.salePrice[i]).sort((a, b) => a - b);
     expect(s.median_ci).toEqual([sorted[e.median_ci_ranks[0] - 1], sorted[e.median_ci_ranks[1] - 1]]);
+  });
+});
+
+describe('ratioSummary', () => {
+  it('computes COD and PRD by hand', () => {
+    // ratios 0.9, 1.0, 1.2 (values 90, 200, 360 over prices 100, 200, 300): median 1.0;
+    // COD = 100 · mean(0.1, 0, 0.2) / 1.0 = 10; mean 31/30; weighted mean 650/600; PRD = (31/30)/(650/600).
+    const s = ratioSummary([90, 200, 360], [100, 200, 300]);
+    expect(s.n).toBe(3);
+    expect(s.median).toBeCloseTo(1.0, 12);
+    expect(s.cod).toBeCloseTo(10, 10);
+    expect(s.mean).toBeCloseTo(31 / 30, 12);
+    expect(s.weightedMean).toBeCloseTo(650 / 600, 12);
+    expect(s.prd).toBeCloseTo(31 / 30 / (650 / 600), 12);
+  });
+
+  it('gives COD 0 and PRD 1 for uniform ratios', () => {
+    const s = ratioSummary([50, 100, 150], [100, 200, 300]);
+    expect(s.cod).toBe(0);
+    expect(s.prd).toBeCloseTo(1, 12);
   });
 });

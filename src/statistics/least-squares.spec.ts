@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CollinearColumnError, fitOls } from './ols.js';
+import { CollinearColumnError, fitOls } from './least-squares.js';
 
 describe('fitOls', () => {
   // y = a + b·x on (1,2) (2,4) (3,5) (4,4): x̄ = 2.5, ȳ = 3.75, Sxx = 5, Sxy = 3.5 → b = 0.7, a = 2.0;

@@ -2,11 +2,11 @@
 // recovered within 4 standard errors (a two-sided normal tail of 6e-5 per coefficient: with ~50 comparisons a
 // false alarm has odds of about 1 in 300, while a real bias of a few percent of a coefficient is caught).
 import { describe, expect, it } from '@jest/globals';
-import { TRUE_MODEL } from '../../demo/hedonic-model.js';
-import { demoSales } from '../fixtures/demo-sales.js';
-import { allocateColumns, classIndex, type ParcelBatch } from '../valuation-data.js';
-import { InsufficientDataError } from '../valuation.errors.js';
-import { fitHedonicModel, hedonicValues, landShareOf, POOLED_TERM } from './hedonic-model.js';
+import { TRUE_MODEL } from '../demo/hedonic-model.js';
+import { demoSales } from './fixtures/demo-sales.js';
+import { allocateColumns, classIndex, type ParcelBatch } from './valuation-data.js';
+import { InsufficientDataError } from '../jobs/job-errors.js';
+import { fitHedonicModel, hedonicValues, landShareOf, POOLED_TERM } from './hedonic-valuation.js';
 
 const VALUATION_YEAR = TRUE_MODEL.referenceTaxYear;
 

@@ -2,14 +2,9 @@
 // y and every regressor are demeaned within their group, then regressed without intercept. Exact for the slopes,
 // and the residual degrees of freedom count the absorbed group means. Small dense normal equations (k ≤ ~10),
 // solved by Cholesky on standardised columns.
-import {
-  cholesky,
-  choleskyInverse,
-  choleskySolve,
-  NotPositiveDefiniteError,
-} from '../../valuation/regression/linear-algebra.js';
+import { cholesky, choleskyInverse, choleskySolve, NotPositiveDefiniteError } from './linear-algebra.js';
 
-export interface OlsFit {
+export interface FixedEffectsFit {
   /** Names of the regressors kept (columns without within-group variation are dropped). */
   terms: string[];
   coefficients: number[];
@@ -32,7 +27,7 @@ export interface OlsColumn {
  * Fits y on `columns` with one fixed effect per `group` code (pass all zeros for a plain intercept).
  * Returns null when the system is singular or leaves no residual degrees of freedom.
  */
-export function fitWithinOls(y: Float64Array, columns: OlsColumn[], group: Int32Array): OlsFit | null {
+export function fitWithinOls(y: Float64Array, columns: OlsColumn[], group: Int32Array): FixedEffectsFit | null {
   const n = y.length;
   const groups = demeanInPlaceFactory(group, n);
   const yw = groups.demean(y);

@@ -1,8 +1,0 @@
-// The county id rule (a slug, as the counties table enforces it), free of decorators so scripts and
-// metric labels can share it with the DTOs.
-
-/** County ids are slugs (the database enforces the same pattern). */
-export const COUNTY_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-/** COUNTY_ID_PATTERN in words, for messages that name the refused id first. */
-export const COUNTY_ID_RULE = 'must be 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit';
