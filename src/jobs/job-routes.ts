@@ -24,7 +24,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { canAccessCounty } from '../auth/county-access.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Permission } from '../auth/permissions.js';
-import { ApiProblem } from '../counties/dto/problem.dto.js';
+import { ApiProblem } from '../common/dto/problem.dto.js';
 import {
   JobIdParamsDto,
   JobListDto,

@@ -7,7 +7,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
 import { ValidationProblem } from '../common/problem.js';
-import { ApiProblem } from '../counties/dto/problem.dto.js';
+import { ApiProblem } from '../common/dto/problem.dto.js';
 import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
 import { JobRoutesController, jobRoutesPath, JobRunRoute, type JobRouteSpec } from '../jobs/job-routes.js';
 import { JobsService } from '../jobs/jobs.service.js';
