@@ -9,7 +9,7 @@ import { Permission } from '../auth/permissions.js';
 import { CountiesService } from './counties.service.js';
 import { CountyDto, CountyListDto, CountyParamsDto, PutCountyDto } from './dto/county.dto.js';
 import { ListParcelsQueryDto, ParcelDetailDto, ParcelPageDto, ParcelParamsDto } from './dto/parcel.dto.js';
-import { ApiProblem } from './dto/problem.dto.js';
+import { ApiProblem } from '../common/dto/problem.dto.js';
 
 export const COUNTIES_PATH = 'api/v1/counties';
 

@@ -10,7 +10,7 @@ import { COUNTIES_PATH } from './counties.controller.js';
 import { CountyImportsService } from './county-imports.service.js';
 import { CountyParamsDto } from './dto/county.dto.js';
 import { ImportResultDto } from './dto/import-result.dto.js';
-import { ApiProblem } from './dto/problem.dto.js';
+import { ApiProblem } from '../common/dto/problem.dto.js';
 import { ImportUpload, rawImportRoute, type ImportUploadBody } from './import/import-body.js';
 import { MEDIA_CSV, MEDIA_GEOJSON } from './import/import-formats.js';
 import { PARCEL_COLUMNS } from './parcel-columns.js';

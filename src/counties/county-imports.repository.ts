@@ -7,7 +7,7 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ImportKind } from './import/import-formats.js';
 import { PARCEL_VALUE_COLUMNS } from './parcel-columns.js';
-import { driverClient, releaseRunner } from '../database/pg-client.js';
+import { inTransaction, takeConnection } from '../database/pg-client.js';
 
 export interface UnknownParcelRow {
   line: number;
@@ -149,21 +149,17 @@ export class CountyImportsRepository {
     writeRows: (copyIn: Writable) => Promise<void>,
     unknownShown: number,
   ): Promise<MergeOutcome> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
     // The pool's own pg client: COPY needs the raw connection, and no second pool is opened.
-    const client = driverClient(runner);
-    let broken: unknown;
-    let copyIn: Writable | undefined;
-    try {
-      await client.query('BEGIN');
+    const connection = await takeConnection(this.dataSource);
+    const { client } = connection;
+    return inTransaction(connection, async (trackCopy) => {
       // The COPY lasts as long as the upload, and the upsert grows with the file: DATABASE_STATEMENT_TIMEOUT_MS
       // is meant for API queries, not for these two statements.
       await client.query('SET LOCAL statement_timeout = 0');
       const columnDdl = columns.map((c) => `${c} ${STAGING_TYPES[c]}`).join(', ');
       await client.query(`CREATE TEMP TABLE import_stage (line integer NOT NULL, ${columnDdl}) ON COMMIT DROP`);
       const copy = client.query(copyFrom(`COPY import_stage (line, ${columns.join(', ')}) FROM STDIN`));
-      copyIn = copy;
+      trackCopy(copy);
       await writeRows(copy);
       const staged = copy.rowCount;
       // Imports of one county are applied one after another (the upload itself is not serialised).
@@ -181,7 +177,6 @@ export class CountyImportsRepository {
         mergeStatement(kind),
         [countyId],
       );
-      await client.query('COMMIT');
       const { distinct_rows, inserted, updated } = rows[0];
       return {
         staged,
@@ -191,17 +186,6 @@ export class CountyImportsRepository {
         superseded: staged - unknownParcels.count - distinct_rows,
         unknownParcels,
       };
-    } catch (error) {
-      // A COPY still waiting for data would hold the connection: fail it so ROLLBACK can run.
-      if (copyIn && !copyIn.destroyed && !copyIn.writableFinished) copyIn.destroy(error as Error);
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError; // the connection is unusable: the pool drops it.
-      }
-      throw error;
-    } finally {
-      await releaseRunner(runner, broken);
-    }
+    });
   }
 }

@@ -1,5 +1,7 @@
 // The node-postgres pool and connections under TypeORM, for the work TypeORM has no API for (COPY,
-// long transactions on one connection, pool stats and listeners), and a connection's return to the pool.
+// long transactions on one connection, pool stats and listeners), a connection's return to the pool, and
+// the transaction that undoes itself (COPY included) and drops a connection it could not roll back.
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 
@@ -32,4 +34,53 @@ export async function releaseRunner(runner: QueryRunner, failure: unknown): Prom
   await (runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }).releasePostgresConnection(
     error,
   );
+}
+
+/** A pooled connection taken through a TypeORM query runner (COPY needs the raw client), and its return. */
+export interface PgConnection {
+  client: pg.PoolClient;
+  /** Back to the pool; destroyed instead when `failure` is set (see releaseRunner). */
+  release: (failure?: unknown) => Promise<void>;
+}
+
+/** A connection of the app's DataSource, held until `release`. */
+export async function takeConnection(dataSource: DataSource): Promise<PgConnection> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  return { client: driverClient(runner), release: (failure?: unknown) => releaseRunner(runner, failure) };
+}
+
+/** Tells `inTransaction` about a COPY … FROM STDIN the work opened, so that a failure fails it first. */
+export type TrackCopy = (copyIn: Writable) => void;
+
+/**
+ * BEGIN, `work`, COMMIT on the connection, which goes back to the pool afterwards either way. On failure,
+ * a COPY still waiting for data is failed first (it would hold the connection and ROLLBACK could not run),
+ * then ROLLBACK; when even ROLLBACK fails the connection is unusable, and the pool drops it.
+ */
+export async function inTransaction<T>(
+  connection: PgConnection,
+  work: (trackCopy: TrackCopy) => Promise<T>,
+): Promise<T> {
+  const { client } = connection;
+  let copyIn: Writable | undefined;
+  let broken: unknown;
+  try {
+    await client.query('BEGIN');
+    const result = await work((stream) => {
+      copyIn = stream;
+    });
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    if (copyIn && !copyIn.destroyed && !copyIn.writableFinished) copyIn.destroy(error as Error);
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError;
+    }
+    throw error;
+  } finally {
+    await connection.release(broken);
+  }
 }

@@ -24,7 +24,7 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /** What went wrong, in one line, without the connection string (it may hold a password). */
-function connectFailure(error: unknown): { reason: string; permanent: boolean } {
+export function connectFailure(error: unknown): { reason: string; permanent: boolean } {
   const e = error as { code?: string; message?: string } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = (e?.message ?? String(error)).split('\n')[0];

@@ -13,7 +13,13 @@ import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
-import { ArtifactStore, decodedStream, type ArtifactUpload, type ContentEncoding } from './artifact-store.js';
+import {
+  ArtifactStore,
+  decodedStream,
+  type ArtifactUpload,
+  type ContentEncoding,
+  type StoredArtifact,
+} from './artifact-store.js';
 import { copyRecords, GisExportRepository, type ExportSelection } from './gis-export.repository.js';
 import { CSV_CONTENT_TYPE, CsvWriter } from './writers/csv.writer.js';
 import {
@@ -155,6 +161,64 @@ export function createWriter(
   }
 }
 
+/**
+ * The writer's output into the upload. Once `finishing()` is called (the rows are written; the shapefile
+ * zip follows), every few MiB of output is a cancellation point, as the rows were.
+ */
+function outputSink(
+  upload: ArtifactUpload,
+  format: ExportFormat,
+  progress: ProgressFn,
+): { sink: ByteSink; finishing: () => void } {
+  const phase = { finishing: false, nextCheck: 0 };
+  const sink: ByteSink = {
+    text: (t) => upload.text(t),
+    bytes: (b) => {
+      const wait = upload.bytes(b);
+      if (!phase.finishing || upload.bytesWritten < phase.nextCheck) return wait;
+      phase.nextCheck = upload.bytesWritten + FINISH_CHECK_BYTES;
+      const check = progress(ROWS_SHARE[format] * 0.99);
+      return wait ? Promise.all([wait, check]).then(() => undefined) : check;
+    },
+  };
+  return {
+    sink,
+    finishing: () => {
+      phase.finishing = true;
+    },
+  };
+}
+
+/** Completes the file (the writer's trailer, then the upload) with a last cancellation point in between. */
+async function finishFile(
+  writer: FormatWriter,
+  upload: ArtifactUpload,
+  featureCount: number,
+  progress: ProgressFn,
+): Promise<StoredArtifact> {
+  await writer.finish();
+  // Last cancellation point: a job stopped by now must not leave a file behind.
+  await progress(0.995);
+  const stored = await upload.finish(featureCount);
+  await progress(1);
+  return stored;
+}
+
+/** The job's result: what was stored, and for which tax year. */
+function exportResult(input: GisExportInput, taxYear: number | null, stored: StoredArtifact): GisExportResult {
+  return {
+    export_format: input.exportFormat,
+    feature_count: stored.featureCount,
+    bytes: stored.bytes,
+    sha256: stored.sha256,
+    artifact_id: input.jobId,
+    expires_at: stored.expiresAt.toISOString(),
+    tax_year: taxYear,
+    filename: stored.filename,
+    content_type: stored.contentType,
+  };
+}
+
 @Injectable()
 export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('GisExportEngine');
@@ -194,57 +258,36 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
     const filename = exportFilename(input.countyId, taxYear, format);
     await progress(0);
 
-    let upload: ArtifactUpload | null = null;
+    const upload = await this.openUpload(input, filename);
     const state: { writer: FormatWriter | null } = { writer: null };
     try {
-      upload = await this.store.begin(
-        {
-          jobId: input.jobId,
-          countyId: input.countyId,
-          exportFormat: format,
-          contentType: CONTENT_TYPES[format],
-          filename,
-          contentEncoding: STORED_ENCODING[format],
-        },
-        this.settings.ttlHours,
-      );
-      const target = upload;
-      // After the rows (the shapefile zip), a cancellation point every few MiB of output.
-      const phase = { finishing: false, nextCheck: 0 };
-      const sink: ByteSink = {
-        text: (t) => target.text(t),
-        bytes: (b) => {
-          const wait = target.bytes(b);
-          if (!phase.finishing || target.bytesWritten < phase.nextCheck) return wait;
-          phase.nextCheck = target.bytesWritten + FINISH_CHECK_BYTES;
-          const check = progress(ROWS_SHARE[format] * 0.99);
-          return wait ? Promise.all([wait, check]).then(() => undefined) : check;
-        },
-      };
-      const featureCount = await this.writeFeatures(selection, format, filename, sink, state, progress);
-      phase.finishing = true;
-      await state.writer!.finish();
-      // Last cancellation point: a job stopped by now must not leave a file behind.
-      await progress(0.995);
-      const stored = await upload.finish(featureCount);
-      await progress(1);
-      return {
-        export_format: format,
-        feature_count: stored.featureCount,
-        bytes: stored.bytes,
-        sha256: stored.sha256,
-        artifact_id: input.jobId,
-        expires_at: stored.expiresAt.toISOString(),
-        tax_year: taxYear,
-        filename: stored.filename,
-        content_type: stored.contentType,
-      };
+      const output = outputSink(upload, format, progress);
+      const featureCount = await this.writeFeatures(selection, format, filename, output.sink, state, progress);
+      output.finishing();
+      const stored = await finishFile(state.writer!, upload, featureCount, progress);
+      return exportResult(input, taxYear, stored);
     } catch (error) {
       await state.writer?.abort().catch(() => undefined);
-      await upload?.abort();
+      await upload.abort();
       if (error instanceof ShapefileLimitError) throw new PermanentJobError('invalid_input', error.message);
       throw error;
     }
+  }
+
+  /** Starts the job's file in the artifact store (written in chunks until finish, removed on abort). */
+  private openUpload(input: GisExportInput, filename: string): Promise<ArtifactUpload> {
+    const format = input.exportFormat;
+    return this.store.begin(
+      {
+        jobId: input.jobId,
+        countyId: input.countyId,
+        exportFormat: format,
+        contentType: CONTENT_TYPES[format],
+        filename,
+        contentEncoding: STORED_ENCODING[format],
+      },
+      this.settings.ttlHours,
+    );
   }
 
   /** The county exists; the tax year asked for has values, or the latest year with values (null: none). */

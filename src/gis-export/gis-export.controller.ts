@@ -1,6 +1,6 @@
-// GIS export job routes: run, status, results, list, cancel, and the download of the file,
-// streamed from PostgreSQL (any replica can serve it).
-import { Body, Controller, Get, Headers, Param, Res } from '@nestjs/common';
+// GIS export job routes: run, the download of the file (streamed from PostgreSQL, so any replica can serve
+// it), and the job routes every module declares (status, results, list, cancel) over JobRoutesService.
+import { Body, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermissions } from '../auth/auth.decorators.js';
@@ -8,10 +8,18 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
 import { NotFoundProblem } from '../common/problem.js';
-import { ApiProblem } from '../counties/dto/problem.dto.js';
-import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import { JobRoutesController, jobRoutesPath, JobRunRoute, type JobRouteSpec } from '../jobs/job-routes.js';
-import { JobsService } from '../jobs/jobs.service.js';
+import { ApiProblem } from '../common/dto/problem.dto.js';
+import { JobIdParamsDto, JobListDto, JobStatusDto, JobSubmittedDto, ListJobsQueryDto } from '../jobs/dto/job.dto.js';
+import {
+  JobCancelRoute,
+  JobListRoute,
+  JobResultsRoute,
+  jobRoutesPath,
+  JobRunRoute,
+  JobStatusRoute,
+  type JobRouteSpec,
+} from '../jobs/job-routes.js';
+import { JobRoutesService } from '../jobs/job-routes.service.js';
 import { acceptsGzip } from './artifact-store.js';
 import { GisExportEngine } from './gis-export-engine.js';
 import { RunGisExportDto } from './run-gis-export.dto.js';
@@ -25,15 +33,14 @@ const ROUTES: JobRouteSpec = {
   kindField: 'export_format',
 };
 
+// Method order is route order in the OpenAPI document: the module's own routes, then the shared ones.
 @ApiTags('gis-export')
 @Controller(jobRoutesPath(MODULE))
-export class GisExportController extends JobRoutesController(ROUTES) {
+export class GisExportController {
   constructor(
-    jobs: JobsService,
+    private readonly jobs: JobRoutesService,
     private readonly engine: GisExportEngine,
-  ) {
-    super(jobs);
-  }
+  ) {}
 
   @JobRunRoute(ROUTES, 'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.')
   async run(
@@ -42,7 +49,7 @@ export class GisExportController extends JobRoutesController(ROUTES) {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    return this.submitRun({ user, reply, idempotencyKey }, body, body);
+    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body);
   }
 
   @Get('results/:job_id/download')
@@ -63,7 +70,7 @@ export class GisExportController extends JobRoutesController(ROUTES) {
     @Res() reply: FastifyReply,
     @Headers('accept-encoding') acceptEncoding?: string,
   ): Promise<void> {
-    const row = await this.jobs.results(MODULE, params.job_id, user);
+    const row = await this.jobs.completed(MODULE, params.job_id, user);
     if (!row.artifact) throw new NotFoundProblem('File', `Job '${row.id}' has no file.`);
     const file = await this.engine.openArtifact(row.id, { acceptGzip: acceptsGzip(acceptEncoding) });
     if (!file) {
@@ -82,5 +89,29 @@ export class GisExportController extends JobRoutesController(ROUTES) {
       .header('vary', 'Accept-Encoding');
     if (gzip) reply.header('content-encoding', 'gzip');
     await reply.send(file.stream);
+  }
+
+  @JobStatusRoute(ROUTES)
+  status(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<JobStatusDto> {
+    return this.jobs.status(MODULE, params.job_id, user);
+  }
+
+  @JobResultsRoute(ROUTES)
+  results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
+    return this.jobs.results(MODULE, params.job_id, user);
+  }
+
+  @JobListRoute(ROUTES)
+  list(@Query() query: ListJobsQueryDto, @CurrentUser() user: AuthUser): Promise<JobListDto> {
+    return this.jobs.list(MODULE, query, user);
+  }
+
+  @JobCancelRoute(ROUTES)
+  cancel(
+    @Param() params: JobIdParamsDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobStatusDto> {
+    return this.jobs.cancel(MODULE, params.job_id, user, reply);
   }
 }

@@ -23,7 +23,15 @@ import type { JobMetrics } from '../observability/job-metrics.js';
 import { JOBS_QUEUED, JOBS_RUNNING, type JobModule as MetricJobModule } from '../observability/metric-names.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { JobCallbacks } from './callbacks/job-callbacks.js';
-import { classifyError, JobStopped, type StopCause } from './job-errors.js';
+import {
+  afterAttemptError,
+  clampProgress,
+  staleJobAction,
+  stopAfterHeartbeat,
+  stopped,
+  type HeartbeatAnswer,
+} from './attempt-decisions.js';
+import { classifyError } from './job-errors.js';
 import type { JobContext, JobProcessor } from './job-processor.js';
 import { JobQueue } from './job-queue.js';
 import { JOB_MODULES, type ArtifactRef, type JobErrorReason, type JobModuleName } from './job.entity.js';
@@ -230,10 +238,10 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     const started = performance.now();
     let artifact: ArtifactRef | null = null;
 
-    const observe = (state: { cancel_requested: boolean } | null) => {
+    const observe = (answer: HeartbeatAnswer) => {
       if (signal.aborted) return;
-      if (!state) controller.abort(stopped('superseded'));
-      else if (state.cancel_requested) controller.abort(stopped('cancelled'));
+      const stop = stopAfterHeartbeat(answer);
+      if (stop) controller.abort(stopped(stop));
     };
     const heartbeat = setInterval(() => {
       this.repository.touch(key).then(observe, (error: unknown) => {
@@ -253,8 +261,7 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
       signal,
       progress: async (fraction: number) => {
         if (signal.aborted) throw signal.reason;
-        const p = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
-        observe(await this.repository.touch(key, p));
+        observe(await this.repository.touch(key, clampProgress(fraction)));
         if (signal.aborted) throw signal.reason;
       },
       setArtifact: (ref) => {
@@ -292,43 +299,32 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async onAttemptError(module: JobModuleName, row: JobRow, key: AttemptKey, error: unknown): Promise<void> {
     const verdict = classifyError(error);
-    if (verdict.kind === 'stopped') {
-      switch (verdict.stop as StopCause) {
-        case 'cancelled': {
-          const cancelled = await this.repository.cancelAttempt(key);
-          if (cancelled) this.logger.log(`Job ${row.id} cancelled during attempt ${row.attempts}`);
-          return;
-        }
-        case 'timeout':
-          await this.failJob(module, row, key, 'timeout', verdict.message);
-          return;
-        case 'shutdown':
-          await this.retry(module, row, key, false, 0, 'Interrupted by a shutdown; requeued.');
-          return;
-        default:
-          this.logger.warn(`Job ${row.id} attempt ${row.attempts} was superseded; its outcome is discarded`);
-          return;
+    const next = afterAttemptError(verdict, row.attempts, row.max_attempts);
+    switch (next.action) {
+      case 'cancel': {
+        const cancelled = await this.repository.cancelAttempt(key);
+        if (cancelled) this.logger.log(`Job ${row.id} cancelled during attempt ${row.attempts}`);
+        return;
       }
+      case 'discard':
+        this.logger.warn(`Job ${row.id} attempt ${row.attempts} was superseded; its outcome is discarded`);
+        return;
+      case 'retry': {
+        const delay = next.backoff ? retryDelaySeconds(this.settings.retryDelaySeconds, row.attempts) : 0;
+        if (next.backoff) {
+          this.logger.warn(
+            `Job ${row.id} attempt ${row.attempts}/${row.max_attempts} failed transiently (${verdict.message}); ` +
+              `retrying in ${delay.toFixed(1)} s`,
+          );
+        }
+        await this.retry(module, row, key, next.countAttempt, delay, next.message);
+        return;
+      }
+      case 'fail':
+        if (next.logStack) this.logger.error(`Job ${row.id} failed: ${(error as Error)?.stack ?? verdict.message}`);
+        await this.failJob(module, row, key, next.reason, next.message);
+        return;
     }
-    if (verdict.kind === 'transient' && row.attempts < row.max_attempts) {
-      const delay = retryDelaySeconds(this.settings.retryDelaySeconds, row.attempts);
-      this.logger.warn(
-        `Job ${row.id} attempt ${row.attempts}/${row.max_attempts} failed transiently (${verdict.message}); ` +
-          `retrying in ${delay.toFixed(1)} s`,
-      );
-      await this.retry(module, row, key, true, delay, `Attempt ${row.attempts} failed: ${verdict.message}`);
-      return;
-    }
-    if (!verdict.public) {
-      this.logger.error(`Job ${row.id} failed: ${(error as Error)?.stack ?? verdict.message}`);
-    }
-    const message =
-      verdict.kind === 'transient'
-        ? `Gave up after ${row.attempts} attempts; the last one failed: ${verdict.message}`
-        : verdict.public
-          ? verdict.message
-          : 'The job failed because of an internal error; the service logs have the details.';
-    await this.failJob(module, row, key, verdict.reason, message);
   }
 
   private async retry(
@@ -392,10 +388,9 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     let count = 0;
     await this.repository.transaction(async (client) => {
       for (const row of await this.repository.staleRunning(client, this.settings.staleAfterMs)) {
-        // Our own attempt is alive even if its heartbeat is late (a long synchronous step).
-        const mine = this.inFlight.get(row.id);
-        if (mine && mine.key.attempt === row.attempts) continue;
-        if (row.attempts < row.max_attempts) {
+        const action = staleJobAction(row, this.inFlight.get(row.id)?.key.attempt);
+        if (action === 'skip') continue;
+        if (action === 'requeue') {
           const entryId = randomUUID();
           if (await this.repository.requeueStale(client, row.id, row.attempts, entryId)) {
             await this.queue.send(client, row.module, row.id, entryId);
@@ -439,21 +434,8 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
-function stopped(cause: StopCause, limitS?: number): JobStopped {
-  switch (cause) {
-    case 'cancelled':
-      return new JobStopped(cause, 'The job was cancelled.');
-    case 'timeout':
-      return new JobStopped(cause, `The job did not finish within its time limit of ${limitS} s.`);
-    case 'shutdown':
-      return new JobStopped(cause, 'The service is shutting down.');
-    default:
-      return new JobStopped(cause, 'The attempt was superseded by a newer one.');
-  }
-}
-
-/** Exponential backoff with jitter: base·2^(attempt-1) · [0.5, 1). */
-export function retryDelaySeconds(baseS: number, attempt: number): number {
+/** Exponential backoff with jitter: base·2^(attempt-1), at most an hour, · [0.5, 1). `random` is in [0, 1). */
+export function retryDelaySeconds(baseS: number, attempt: number, random: () => number = Math.random): number {
   const exp = Math.min(MAX_RETRY_DELAY_S, baseS * 2 ** Math.max(0, attempt - 1));
-  return exp * (0.5 + Math.random() / 2);
+  return exp * (0.5 + random() / 2);
 }

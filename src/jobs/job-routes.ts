@@ -1,44 +1,32 @@
-// The job routes every module shares (status, results, list, cancel), as a base class each module's
-// controller extends with its own POST …/run; the decorators and the submit-and-answer step of that run
-// route; plus the submission answer and the rejected-submission metric.
+// The decorators of the job routes every module's controller declares (run, status, results, list, cancel):
+// route, permission and OpenAPI in one place, so the four controllers cannot drift apart; plus the
+// rejected-submission metric of POST …/run. The handlers' shared work is JobRoutesService.
 import {
   applyDecorators,
   Get,
   HttpCode,
   Injectable,
-  Param,
   Post,
-  Query,
-  Res,
   SetMetadata,
   UseInterceptors,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { RequirePermissions } from '../auth/auth.decorators.js';
-import type { AuthUser } from '../auth/auth-user.js';
 import { canAccessCounty } from '../auth/county-access.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Permission } from '../auth/permissions.js';
-import { ApiProblem } from '../counties/dto/problem.dto.js';
-import {
-  JobIdParamsDto,
-  JobListDto,
-  JobRunBaseDto,
-  JobStatusDto,
-  JobSubmittedDto,
-  ListJobsQueryDto,
-} from './dto/job.dto.js';
-import { API_PREFIX, statusDocument, submissionDocument } from './job-document.js';
-import { Reflector } from '@nestjs/core';
+import { ApiProblem } from '../common/dto/problem.dto.js';
+import { JobListDto, JobStatusDto, JobSubmittedDto } from './dto/job.dto.js';
+import { API_PREFIX } from './job-document.js';
 import { JobPlatform } from './job-platform.js';
 import type { JobModuleName } from './job.entity.js';
-import { JobsService, type Submission } from './jobs.service.js';
 
+/** A module's job routes: its name (the path segment) and the permission of each kind of route. */
 export interface JobRouteSpec {
   module: JobModuleName;
   execute: Permission;
@@ -48,121 +36,14 @@ export interface JobRouteSpec {
   kindField?: string;
 }
 
-/** What a run handler passes on from its request: the caller, the reply (status, Location) and the key. */
-export interface RunRequest {
-  user: AuthUser;
-  reply: FastifyReply;
-  idempotencyKey?: string;
-}
-
-export const DEFAULT_LIST_LIMIT = 20;
-
 /** Controller path of a module's business routes (the /api/v1 prefix is set here, not globally). */
 export function jobRoutesPath(module: JobModuleName): string {
   return `${API_PREFIX.slice(1)}/${module}`;
 }
 
-/** Base class with GET status/results/jobs and POST jobs/:job_id/cancel for one module. */
-export function JobRoutesController(spec: JobRouteSpec) {
-  const { module } = spec;
-
-  class JobRoutes {
-    constructor(protected readonly jobs: JobsService) {}
-
-    @Get('status/:job_id')
-    @RequirePermissions(spec.viewStatus)
-    @ApiOperation({ summary: `Status and progress of a ${module} job.` })
-    @ApiOkResponse({ type: JobStatusDto })
-    @ApiProblem(400, 'job_id is not a UUID.')
-    @ApiProblem(404, 'No such job in your counties.')
-    async status(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<JobStatusDto> {
-      return statusDocument(await this.jobs.get(module, params.job_id, user)) as unknown as JobStatusDto;
-    }
-
-    @JobResultsRoute(spec.viewResults, `Result of a completed ${module} job.`)
-    async results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
-      const row = await this.jobs.results(module, params.job_id, user);
-      const meta = {
-        job_id: row.id,
-        module: row.module,
-        county_id: row.county_id,
-        status: row.status,
-        parameters: row.parameters,
-        submitted_at: new Date(row.submitted_at).toISOString(),
-        finished_at: row.finished_at ? new Date(row.finished_at).toISOString() : null,
-      };
-      const result =
-        row.result && typeof row.result === 'object' && !Array.isArray(row.result)
-          ? row.result
-          : { result: row.result };
-      return { ...meta, ...result, ...meta };
-    }
-
-    @Get('jobs')
-    @RequirePermissions(spec.viewStatus)
-    @ApiOperation({ summary: `${module} jobs in your counties, newest first, cursor-paginated.` })
-    @ApiOkResponse({ type: JobListDto })
-    @ApiProblem(400, 'Invalid filter, limit or cursor.')
-    @ApiProblem(404, 'county_id is not one of your counties.')
-    async list(@Query() query: ListJobsQueryDto, @CurrentUser() user: AuthUser): Promise<JobListDto> {
-      const page = await this.jobs.list(
-        module,
-        {
-          countyId: query.county_id,
-          status: query.status,
-          limit: query.limit ?? DEFAULT_LIST_LIMIT,
-          cursor: query.cursor,
-        },
-        user,
-      );
-      return { items: page.items.map(statusDocument), next_cursor: page.next_cursor } as unknown as JobListDto;
-    }
-
-    @Post('jobs/:job_id/cancel')
-    @RequirePermissions(spec.execute)
-    @HttpCode(200)
-    @ApiOperation({
-      summary: `Cancel a ${module} job: a PENDING job is CANCELLED at once (200); a RUNNING one stops at its next progress step (202).`,
-    })
-    @ApiOkResponse({ type: JobStatusDto, description: 'Cancelled.' })
-    @ApiAcceptedResponse({ type: JobStatusDto, description: 'Cancellation requested; the job is still RUNNING.' })
-    @ApiProblem(404, 'No such job in your counties.')
-    @ApiProblem(409, 'The job already finished.')
-    async cancel(
-      @Param() params: JobIdParamsDto,
-      @CurrentUser() user: AuthUser,
-      @Res({ passthrough: true }) reply: FastifyReply,
-    ): Promise<JobStatusDto> {
-      const row = await this.jobs.cancel(module, params.job_id, user);
-      if (row.status === 'RUNNING') void reply.status(202);
-      return statusDocument(row) as unknown as JobStatusDto;
-    }
-
-    /**
-     * The rest of a module's POST …/run once it has mapped its DTO to the job parameters: submit, then
-     * answer 202 + Location (200 for an idempotent replay). callback_url is never stored as a parameter,
-     * so a module whose parameters are its whole body may pass the body; fields left undefined are not
-     * stored either.
-     */
-    protected async submitRun(request: RunRequest, body: JobRunBaseDto, parameters: object): Promise<JobSubmittedDto> {
-      const { callback_url: _callbackUrl, ...stored } = parameters as Record<string, unknown>;
-      const kind = spec.kindField ? ((body as unknown as Record<string, unknown>)[spec.kindField] as string) : null;
-      const submission = await this.jobs.submit(
-        module,
-        { countyId: body.county_id, kind, parameters: stored, callbackUrl: body.callback_url ?? null },
-        request.user,
-        request.idempotencyKey,
-      );
-      return answerSubmission(request.reply, submission) as unknown as JobSubmittedDto;
-    }
-  }
-  return JobRoutes;
-}
-
 /**
- * The decorators of a module's POST …/run: the route, its permission (spec.execute), the rejected-submission
- * metric (labelled with the body's spec.kindField) and the OpenAPI of a submission (202 new job, 200
- * idempotent replay, 400/404/409 problems).
+ * POST …/run (spec.execute): the rejected-submission metric (labelled with the body's spec.kindField) and
+ * the OpenAPI of a submission (202 new job, 200 idempotent replay, 400/404/409 problems).
  */
 export function JobRunRoute(spec: JobRouteSpec, summary: string): MethodDecorator {
   return applyDecorators(
@@ -183,18 +64,30 @@ export function JobRunRoute(spec: JobRouteSpec, summary: string): MethodDecorato
   );
 }
 
+/** GET …/status/:job_id (spec.viewStatus): status and progress of one job. */
+export function JobStatusRoute(spec: JobRouteSpec): MethodDecorator {
+  return applyDecorators(
+    Get('status/:job_id'),
+    RequirePermissions(spec.viewStatus),
+    ApiOperation({ summary: `Status and progress of a ${spec.module} job.` }),
+    ApiOkResponse({ type: JobStatusDto }),
+    ApiProblem(400, 'job_id is not a UUID.'),
+    ApiProblem(404, 'No such job in your counties.'),
+  );
+}
+
 /**
- * The decorators of GET …/results/:job_id: the shared route, and a module's override of it (which must
- * declare its route again), with the same permission and problems.
+ * GET …/results/:job_id (spec.viewResults): the result of a completed job. A module whose results route
+ * takes more (reporting's ?format=csv) passes its own summary and 400 description.
  */
 export function JobResultsRoute(
-  permission: Permission,
-  summary: string,
+  spec: JobRouteSpec,
+  summary = `Result of a completed ${spec.module} job.`,
   badRequest = 'job_id is not a UUID.',
 ): MethodDecorator {
   return applyDecorators(
     Get('results/:job_id'),
-    RequirePermissions(permission),
+    RequirePermissions(spec.viewResults),
     ApiOperation({ summary }),
     ApiOkResponse({ description: 'The job (job_id, module, county_id, status, finished_at) and its result fields.' }),
     ApiProblem(400, badRequest),
@@ -203,12 +96,32 @@ export function JobResultsRoute(
   );
 }
 
-/** 202 + Location for a new job; 200 (Idempotent-Replayed: true) for a replay of the same request. */
-export function answerSubmission(reply: FastifyReply, submission: Submission): Record<string, unknown> {
-  const body = submissionDocument(submission.row);
-  void reply.status(submission.created ? 202 : 200).header('location', (body.links as { self: string }).self);
-  if (!submission.created) void reply.header('idempotent-replayed', 'true');
-  return body;
+/** GET …/jobs (spec.viewStatus): the module's jobs in the caller's counties, newest first. */
+export function JobListRoute(spec: JobRouteSpec): MethodDecorator {
+  return applyDecorators(
+    Get('jobs'),
+    RequirePermissions(spec.viewStatus),
+    ApiOperation({ summary: `${spec.module} jobs in your counties, newest first, cursor-paginated.` }),
+    ApiOkResponse({ type: JobListDto }),
+    ApiProblem(400, 'Invalid filter, limit or cursor.'),
+    ApiProblem(404, 'county_id is not one of your counties.'),
+  );
+}
+
+/** POST …/jobs/:job_id/cancel (spec.execute): 200 once cancelled, 202 while a RUNNING job winds down. */
+export function JobCancelRoute(spec: JobRouteSpec): MethodDecorator {
+  return applyDecorators(
+    Post('jobs/:job_id/cancel'),
+    RequirePermissions(spec.execute),
+    HttpCode(200),
+    ApiOperation({
+      summary: `Cancel a ${spec.module} job: a PENDING job is CANCELLED at once (200); a RUNNING one stops at its next progress step (202).`,
+    }),
+    ApiOkResponse({ type: JobStatusDto, description: 'Cancelled.' }),
+    ApiAcceptedResponse({ type: JobStatusDto, description: 'Cancellation requested; the job is still RUNNING.' }),
+    ApiProblem(404, 'No such job in your counties.'),
+    ApiProblem(409, 'The job already finished.'),
+  );
 }
 
 /** Route metadata: the JobRouteSpec of a POST …/run, read by SubmissionMetricsInterceptor. */

@@ -9,6 +9,7 @@ import { JobCallbacks } from './callbacks/job-callbacks.js';
 import { JOBS_QUEUED, JOBS_RUNNING } from '../observability/metric-names.js';
 import { gaugeProvider } from '../observability/metric-providers.js';
 import { JobPlatform } from './job-platform.js';
+import { JobRoutesService } from './job-routes.service.js';
 import { jobsConfig, webhookConfig } from './jobs.config.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
@@ -29,7 +30,8 @@ import { JobsService } from './jobs.service.js';
     JobCallbacks,
     JobPlatform,
     JobsService,
+    JobRoutesService,
   ],
-  exports: [JobsService, JobPlatform, JobCallbacks, JobsRepository],
+  exports: [JobsService, JobRoutesService, JobPlatform, JobCallbacks, JobsRepository],
 })
 export class JobsModule {}

@@ -1,14 +1,22 @@
-// Market analysis job routes: run (price trend or neighborhood comparison), status, results, list,
-// cancel.
-import { Body, Controller, Headers, Res } from '@nestjs/common';
+// Market analysis job routes: run (price trend or neighborhood comparison), and the job routes every module
+// declares (status, results, list, cancel), each a visible method over JobRoutesService.
+import { Body, Controller, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
-import { JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import { JobRoutesController, jobRoutesPath, JobRunRoute, type JobRouteSpec } from '../jobs/job-routes.js';
-import { JobsService } from '../jobs/jobs.service.js';
+import { JobIdParamsDto, JobListDto, JobStatusDto, JobSubmittedDto, ListJobsQueryDto } from '../jobs/dto/job.dto.js';
+import {
+  JobCancelRoute,
+  JobListRoute,
+  JobResultsRoute,
+  jobRoutesPath,
+  JobRunRoute,
+  JobStatusRoute,
+  type JobRouteSpec,
+} from '../jobs/job-routes.js';
+import { JobRoutesService } from '../jobs/job-routes.service.js';
 import { RunMarketAnalysisDto, type MarketAnalysisParameters } from './run-market-analysis.dto.js';
 
 const MODULE = 'market-analysis' as const;
@@ -22,10 +30,8 @@ const ROUTES: JobRouteSpec = {
 
 @ApiTags('market-analysis')
 @Controller(jobRoutesPath(MODULE))
-export class MarketAnalysisController extends JobRoutesController(ROUTES) {
-  constructor(jobs: JobsService) {
-    super(jobs);
-  }
+export class MarketAnalysisController {
+  constructor(private readonly jobs: JobRoutesService) {}
 
   @JobRunRoute(ROUTES, 'Queue a price trend or neighborhood comparison of a county.')
   async run(
@@ -34,6 +40,30 @@ export class MarketAnalysisController extends JobRoutesController(ROUTES) {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    return this.submitRun({ user, reply, idempotencyKey }, body, body satisfies MarketAnalysisParameters);
+    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body satisfies MarketAnalysisParameters);
+  }
+
+  @JobStatusRoute(ROUTES)
+  status(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<JobStatusDto> {
+    return this.jobs.status(MODULE, params.job_id, user);
+  }
+
+  @JobResultsRoute(ROUTES)
+  results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
+    return this.jobs.results(MODULE, params.job_id, user);
+  }
+
+  @JobListRoute(ROUTES)
+  list(@Query() query: ListJobsQueryDto, @CurrentUser() user: AuthUser): Promise<JobListDto> {
+    return this.jobs.list(MODULE, query, user);
+  }
+
+  @JobCancelRoute(ROUTES)
+  cancel(
+    @Param() params: JobIdParamsDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobStatusDto> {
+    return this.jobs.cancel(MODULE, params.job_id, user, reply);
   }
 }

@@ -1,20 +1,22 @@
-// Reporting job routes: run (ratio study or assessment roll), status, results (JSON, or CSV with
-// ?format=csv), list, cancel.
+// Reporting job routes: run (ratio study or assessment roll), results (JSON, or CSV with ?format=csv), and
+// the job routes every module declares (status, list, cancel), each a visible method over JobRoutesService.
 import { Body, Controller, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
-import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
+import { JobIdParamsDto, JobListDto, JobStatusDto, JobSubmittedDto, ListJobsQueryDto } from '../jobs/dto/job.dto.js';
 import {
+  JobCancelRoute,
+  JobListRoute,
   JobResultsRoute,
-  JobRoutesController,
   jobRoutesPath,
   JobRunRoute,
+  JobStatusRoute,
   type JobRouteSpec,
 } from '../jobs/job-routes.js';
-import { JobsService } from '../jobs/jobs.service.js';
+import { JobRoutesService } from '../jobs/job-routes.service.js';
 import { ReportingEngine } from './reporting-engine.js';
 import { ReportResultsQueryDto, RunReportDto, type ReportParameters } from './run-report.dto.js';
 
@@ -27,15 +29,14 @@ const ROUTES: JobRouteSpec = {
   kindField: 'report_type',
 };
 
+// Method order is route order in the OpenAPI document: the module's own routes, then the shared ones.
 @ApiTags('reporting')
 @Controller(jobRoutesPath(MODULE))
-export class ReportingController extends JobRoutesController(ROUTES) {
+export class ReportingController {
   constructor(
-    jobs: JobsService,
+    private readonly jobs: JobRoutesService,
     private readonly engine: ReportingEngine,
-  ) {
-    super(jobs);
-  }
+  ) {}
 
   @JobRunRoute(ROUTES, 'Queue a ratio study or assessment roll report of a county for a tax year.')
   async run(
@@ -44,24 +45,24 @@ export class ReportingController extends JobRoutesController(ROUTES) {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    return this.submitRun({ user, reply, idempotencyKey }, body, body satisfies ReportParameters);
+    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body satisfies ReportParameters);
   }
 
-  // Replaces the shared results route of this module (same path and permission) to add ?format=csv.
+  // The shared results route with ?format=csv added.
   @JobResultsRoute(
-    Permission.ReportingViewResults,
+    ROUTES,
     'Result of a completed report: JSON, or a tidy CSV with ?format=csv.',
     'job_id is not a UUID, or format is not json or csv.',
   )
   @ApiProduces('application/json', 'text/csv')
-  override async results(
+  async results(
     @Param() params: JobIdParamsDto,
     @CurrentUser() user: AuthUser,
-    @Query() query?: ReportResultsQueryDto,
-    @Res({ passthrough: true }) reply?: FastifyReply,
+    @Query() query: ReportResultsQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    if (query?.format !== 'csv' || !reply) return super.results(params, user);
-    const row = await this.jobs.results(MODULE, params.job_id, user);
+    if (query.format !== 'csv') return this.jobs.results(MODULE, params.job_id, user);
+    const row = await this.jobs.completed(MODULE, params.job_id, user);
     const result = (row.result ?? {}) as Record<string, unknown>;
     const name = `${String(result.report_type ?? 'report')}-${row.county_id}-${row.id}.csv`.replace(
       /[^A-Za-z0-9._-]/g,
@@ -72,5 +73,24 @@ export class ReportingController extends JobRoutesController(ROUTES) {
       .header('content-disposition', `attachment; filename="${name}"`);
     // The CSV text is the body; the declared type is the JSON variant's.
     return this.engine.toCsv(result) as unknown as Record<string, unknown>;
+  }
+
+  @JobStatusRoute(ROUTES)
+  status(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<JobStatusDto> {
+    return this.jobs.status(MODULE, params.job_id, user);
+  }
+
+  @JobListRoute(ROUTES)
+  list(@Query() query: ListJobsQueryDto, @CurrentUser() user: AuthUser): Promise<JobListDto> {
+    return this.jobs.list(MODULE, query, user);
+  }
+
+  @JobCancelRoute(ROUTES)
+  cancel(
+    @Param() params: JobIdParamsDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobStatusDto> {
+    return this.jobs.cancel(MODULE, params.job_id, user, reply);
   }
 }

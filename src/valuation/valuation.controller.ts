@@ -1,4 +1,5 @@
-// Valuation job routes: run, status, results, per-parcel values, list, cancel.
+// Valuation job routes: run, per-parcel values, and the job routes every module declares (status, results,
+// list, cancel), each a visible method over JobRoutesService.
 import { Body, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -6,11 +7,19 @@ import { RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
+import { ApiProblem } from '../common/dto/problem.dto.js';
 import { ValidationProblem } from '../common/problem.js';
-import { ApiProblem } from '../counties/dto/problem.dto.js';
-import { JobIdParamsDto, JobSubmittedDto } from '../jobs/dto/job.dto.js';
-import { JobRoutesController, jobRoutesPath, JobRunRoute, type JobRouteSpec } from '../jobs/job-routes.js';
-import { JobsService } from '../jobs/jobs.service.js';
+import { JobIdParamsDto, JobListDto, JobStatusDto, JobSubmittedDto, ListJobsQueryDto } from '../jobs/dto/job.dto.js';
+import {
+  JobCancelRoute,
+  JobListRoute,
+  JobResultsRoute,
+  jobRoutesPath,
+  JobRunRoute,
+  JobStatusRoute,
+  type JobRouteSpec,
+} from '../jobs/job-routes.js';
+import { JobRoutesService } from '../jobs/job-routes.service.js';
 import { ParcelValuesQueryDto, RunValuationDto, type ValuationParameters } from './run-valuation.dto.js';
 import { InvalidValuationInputError, ValuationEngine } from './valuation-engine.js';
 
@@ -22,15 +31,14 @@ const ROUTES: JobRouteSpec = {
   viewResults: Permission.ValuationViewResults,
 };
 
+// Method order is route order in the OpenAPI document: the module's own routes, then the shared ones.
 @ApiTags('valuation')
 @Controller(jobRoutesPath(MODULE))
-export class ValuationController extends JobRoutesController(ROUTES) {
+export class ValuationController {
   constructor(
-    jobs: JobsService,
+    private readonly jobs: JobRoutesService,
     private readonly engine: ValuationEngine,
-  ) {
-    super(jobs);
-  }
+  ) {}
 
   @JobRunRoute(ROUTES, 'Queue a mass-appraisal valuation of a county for a tax year.')
   async run(
@@ -45,7 +53,7 @@ export class ValuationController extends JobRoutesController(ROUTES) {
       method: body.method ?? 'regression',
       ...(body.neighborhoods ? { neighborhoods: body.neighborhoods } : {}),
     };
-    return this.submitRun({ user, reply, idempotencyKey }, body, parameters);
+    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, parameters);
   }
 
   @Get('results/:job_id/parcels')
@@ -60,7 +68,7 @@ export class ValuationController extends JobRoutesController(ROUTES) {
     @Query() query: ParcelValuesQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<unknown> {
-    await this.jobs.results(MODULE, params.job_id, user);
+    await this.jobs.completed(MODULE, params.job_id, user);
     try {
       return await this.engine.listParcelValues(params.job_id, query.limit ?? 100, query.cursor);
     } catch (error) {
@@ -70,5 +78,29 @@ export class ValuationController extends JobRoutesController(ROUTES) {
       }
       throw error;
     }
+  }
+
+  @JobStatusRoute(ROUTES)
+  status(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<JobStatusDto> {
+    return this.jobs.status(MODULE, params.job_id, user);
+  }
+
+  @JobResultsRoute(ROUTES)
+  results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
+    return this.jobs.results(MODULE, params.job_id, user);
+  }
+
+  @JobListRoute(ROUTES)
+  list(@Query() query: ListJobsQueryDto, @CurrentUser() user: AuthUser): Promise<JobListDto> {
+    return this.jobs.list(MODULE, query, user);
+  }
+
+  @JobCancelRoute(ROUTES)
+  cancel(
+    @Param() params: JobIdParamsDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobStatusDto> {
+    return this.jobs.cancel(MODULE, params.job_id, user, reply);
   }
 }

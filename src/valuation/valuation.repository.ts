@@ -8,12 +8,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { copyDecode, copyLines } from '../database/copy-text.js';
-import { driverClient, releaseRunner } from '../database/pg-client.js';
+import { inTransaction, takeConnection } from '../database/pg-client.js';
 import {
   allocateColumns,
   PROPERTY_CLASSES,
@@ -145,7 +144,7 @@ export class ValuationRepository {
 
   /** The parcels in scope, in batches of PARCEL_BATCH_SIZE. */
   async *streamParcels(scope: ValuationScope): AsyncGenerator<ParcelBatch> {
-    const { client, release } = await this.acquire();
+    const { client, release } = await takeConnection(this.dataSource);
     let completed = false;
     try {
       await beginScopedRead(client, scope, scope.valuationDate);
@@ -189,11 +188,9 @@ export class ValuationRepository {
     produce: (sink: ValueSink) => Promise<void>,
     beforeCommit: () => Promise<void>,
   ): Promise<WriteOutcome> {
-    const { client, release } = await this.acquire();
-    let copyIn: Writable | undefined;
-    let broken: unknown;
-    try {
-      await client.query('BEGIN');
+    const connection = await takeConnection(this.dataSource);
+    const { client } = connection;
+    return inTransaction(connection, async (trackCopy) => {
       await client.query('SET LOCAL statement_timeout = 0');
       // Room for the join of the staged values with the year's rows to stay in memory.
       await client.query("SET LOCAL work_mem = '64MB'");
@@ -204,7 +201,7 @@ export class ValuationRepository {
       const copy = client.query(
         copyFrom('COPY valuation_stage (parcel_id, land_value, improvement_value, total_value) FROM STDIN'),
       );
-      copyIn = copy;
+      trackCopy(copy);
       let failure: Error | undefined;
       copy.on('error', (error: Error) => (failure = error));
       await produce({
@@ -235,19 +232,8 @@ export class ValuationRepository {
       // Only a run over the whole county leaves nothing of the earlier runs of the year.
       if (!scope.neighborhoods) await client.query(SUPERSEDE_RUNS, [scope.countyId, scope.taxYear, jobId]);
       await beforeCommit();
-      await client.query('COMMIT');
       return { written, replaced: updated };
-    } catch (error) {
-      if (copyIn && !copyIn.destroyed && !copyIn.writableFinished) copyIn.destroy(error as Error);
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError;
-      }
-      throw error;
-    } finally {
-      await release(broken);
-    }
+    });
   }
 
   /** The run's county and tax year, or null when the job wrote no values. */
@@ -276,7 +262,7 @@ export class ValuationRepository {
     salesFrom: string,
     work: (client: PoolClient) => Promise<void>,
   ): Promise<void> {
-    const { client, release } = await this.acquire();
+    const { client, release } = await takeConnection(this.dataSource);
     let failure: unknown;
     try {
       await beginScopedRead(client, scope, salesFrom);
@@ -288,13 +274,6 @@ export class ValuationRepository {
     } finally {
       await release(failure);
     }
-  }
-
-  /** A pooled connection of the app's DataSource (COPY needs the raw pg client); released with `release`. */
-  private async acquire(): Promise<{ client: PoolClient; release: (error?: unknown) => Promise<void> }> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    return { client: driverClient(runner), release: (error?: unknown) => releaseRunner(runner, error) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IMPORT_KINDS, type ImportKind } from '../import/import-formats.js';
-import { FieldErrorDto } from './problem.dto.js';
+import { FieldErrorDto } from '../../common/dto/problem.dto.js';
 
 export class RejectedRowDto {
   @ApiProperty({

@@ -13,7 +13,7 @@ import { PROPERTY_CLASSES } from '../parcel.entity.js';
 import { MalformedImportProblem } from './import-problems.js';
 import { WKT_COLUMN, type SpecialRecords } from './csv-framer.js';
 import { LIMITS } from './row-validators.js';
-import { driverClient, releaseRunner } from '../../database/pg-client.js';
+import { inTransaction, takeConnection, type TrackCopy } from '../../database/pg-client.js';
 import { lockCountyImports } from '../county-imports.repository.js';
 
 /** The kinds imported set-wise (the others still validate row by row in JavaScript). */
@@ -411,95 +411,38 @@ export class SetwiseCsvImporter {
     writeRaw: (copyIn: Writable) => Promise<SpecialRecords>,
     rejectedShown: number,
   ): Promise<SetwiseOutcome> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const client = driverClient(runner);
-    const serverVersion = await this.serverVersion(client);
-    const staging = stagingSql(columns);
-    let broken: unknown;
-    let copyIn: Writable | undefined;
-    try {
-      await client.query('BEGIN');
-      // The COPY lasts as long as the upload and the statements grow with the file.
-      await client.query(`SET LOCAL statement_timeout = 0`);
-      // Doubles turned into JSON (Point coordinates) keep every digit.
-      await client.query(`SET LOCAL extra_float_digits = 3`);
-      await client.query(staging.createRaw);
-      const t0 = performance.now();
-      const copy = client.query(copyFrom(staging.copy));
-      copyIn = copy;
-      let specials: SpecialRecords;
-      try {
-        specials = await writeRaw(copy);
-      } catch (error) {
-        throw copyFormatProblem(error);
-      }
-      const copied = copy.rowCount;
-      const phases: Record<string, number> = { copy_ms: performance.now() - t0 };
-      let mark = performance.now();
-      const lap = (name: string) => {
-        const now = performance.now();
-        phases[name] = Math.round(now - mark);
-        mark = now;
-      };
+    const connection = await takeConnection(this.dataSource);
+    const { client } = connection;
+    const { outcome, clock, specialValues } = await inTransaction(connection, async (trackCopy) => {
+      const serverVersion = await this.serverVersion(client);
+      const copySql = await createStaging(client, columns);
+      const clock = phaseClock();
+      const { copied, specials } = await copyRecords(client, copySql, writeRaw, trackCopy);
+      clock.lap('copy_ms');
       await lockCountyImports(client, countyId);
-      await client.query(TRY_FLOAT8);
-      const plan = planSpecialValues(columns, specials, copied);
-      if (plan.joined) {
-        await client.query(
-          `CREATE TEMP TABLE import_special ON COMMIT DROP AS SELECT * FROM unnest($1::int[], $2::int[]) AS s (ord, mask)`,
-          [Array.from(plan.perRow.ordinals), Array.from(plan.perRow.masks)],
-        );
-        await client.query('ANALYZE import_special');
-      }
+      const plan = await planValidation(client, columns, specials, copied);
       const sql = validationSql(kind, columns, plan, serverVersion);
-      const stage = await client.query(sql.stage);
-      const staged = stage.rowCount ?? 0;
-      lap('validate_ms');
-      let rejectedRows: SqlRejectedRow[] = [];
-      if (staged < copied) {
-        const { rows } = await client.query<{ ord: number; parcel_id: string | null; messages: (string | null)[] }>(
-          sql.rejected,
-          [rejectedShown],
-        );
-        rejectedRows = rows.map((r) => ({
-          ordinal: r.ord,
-          ...(r.parcel_id ? { parcel_id: r.parcel_id } : {}),
-          errors: r.messages.flatMap((message, i) => (message === null ? [] : [{ field: sql.fields[i], message }])),
-        }));
-      }
-      lap('rejected_rows_ms');
-      const { distinct_rows, inserted, updated } =
-        (await this.firstLoad(client, countyId, staged)) ?? (await this.merge(client, countyId));
-      lap('merge_ms');
-      await client.query('COMMIT');
-      lap('commit_ms');
-      phases.copy_ms = Math.round(phases.copy_ms);
-      this.logger.debug(
-        { county_id: countyId, kind, copied, staged, special_values: plan.counts, ...phases },
-        'Set-wise import phases',
-      );
-      return {
-        copied,
-        staged,
-        inserted,
-        updated,
-        unchanged: distinct_rows - inserted - updated,
-        superseded: staged - distinct_rows,
-        rejected: copied - staged,
-        rejectedRows,
-      };
-    } catch (error) {
-      if (copyIn && !copyIn.destroyed && !copyIn.writableFinished) copyIn.destroy(error as Error);
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError;
-      }
-      throw error;
-    } finally {
-      await releaseRunner(runner, broken);
-    }
+      const staged = (await client.query(sql.stage)).rowCount ?? 0;
+      clock.lap('validate_ms');
+      const rejectedRows = staged < copied ? await firstRejectedRows(client, sql, rejectedShown) : [];
+      clock.lap('rejected_rows_ms');
+      const counts = (await this.firstLoad(client, countyId, staged)) ?? (await this.merge(client, countyId));
+      clock.lap('merge_ms');
+      return { outcome: setwiseOutcome(copied, staged, counts, rejectedRows), clock, specialValues: plan.counts };
+    });
+    clock.lap('commit_ms');
+    this.logger.debug(
+      {
+        county_id: countyId,
+        kind,
+        copied: outcome.copied,
+        staged: outcome.staged,
+        special_values: specialValues,
+        ...clock.phases,
+      },
+      'Set-wise import phases',
+    );
+    return outcome;
   }
 
   private async merge(client: PoolClient, countyId: string): Promise<MergeCounts> {
@@ -535,6 +478,111 @@ interface MergeCounts {
   distinct_rows: number;
   inserted: number;
   updated: number;
+}
+
+/** Milliseconds per phase of an import, for the debug log: each lap is the time since the previous one. */
+interface PhaseClock {
+  phases: Record<string, number>;
+  lap: (name: string) => void;
+}
+
+function phaseClock(): PhaseClock {
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  return {
+    phases,
+    lap: (name) => {
+      const now = performance.now();
+      phases[name] = Math.round(now - mark);
+      mark = now;
+    },
+  };
+}
+
+/** The transaction's settings and the empty staging table; the COPY statement that fills it. */
+async function createStaging(client: PoolClient, columns: readonly string[]): Promise<string> {
+  const staging = stagingSql(columns);
+  // The COPY lasts as long as the upload and the statements grow with the file.
+  await client.query(`SET LOCAL statement_timeout = 0`);
+  // Doubles turned into JSON (Point coordinates) keep every digit.
+  await client.query(`SET LOCAL extra_float_digits = 3`);
+  await client.query(staging.createRaw);
+  return staging.copy;
+}
+
+/** The upload's records COPYed into import_stage: how many, and which have special values. */
+async function copyRecords(
+  client: PoolClient,
+  copySql: string,
+  writeRaw: (copyIn: Writable) => Promise<SpecialRecords>,
+  trackCopy: TrackCopy,
+): Promise<{ copied: number; specials: SpecialRecords }> {
+  const copy = client.query(copyFrom(copySql));
+  trackCopy(copy);
+  let specials: SpecialRecords;
+  try {
+    specials = await writeRaw(copy);
+  } catch (error) {
+    throw copyFormatProblem(error);
+  }
+  return { copied: copy.rowCount, specials };
+}
+
+/**
+ * How the special values are checked (planSpecialValues), and what the validation's SQL needs on the
+ * connection: the float8 fallback and, when some column is tested per row, those rows' masks.
+ */
+async function planValidation(
+  client: PoolClient,
+  columns: readonly string[],
+  specials: SpecialRecords,
+  copied: number,
+): Promise<SpecialValuesPlan> {
+  await client.query(TRY_FLOAT8);
+  const plan = planSpecialValues(columns, specials, copied);
+  if (plan.joined) {
+    await client.query(
+      `CREATE TEMP TABLE import_special ON COMMIT DROP AS SELECT * FROM unnest($1::int[], $2::int[]) AS s (ord, mask)`,
+      [Array.from(plan.perRow.ordinals), Array.from(plan.perRow.masks)],
+    );
+    await client.query('ANALYZE import_special');
+  }
+  return plan;
+}
+
+/** The first `shown` rejected rows with their fields' messages, in file order. */
+async function firstRejectedRows(
+  client: PoolClient,
+  sql: { rejected: string; fields: string[] },
+  shown: number,
+): Promise<SqlRejectedRow[]> {
+  const { rows } = await client.query<{ ord: number; parcel_id: string | null; messages: (string | null)[] }>(
+    sql.rejected,
+    [shown],
+  );
+  return rows.map((r) => ({
+    ordinal: r.ord,
+    ...(r.parcel_id ? { parcel_id: r.parcel_id } : {}),
+    errors: r.messages.flatMap((message, i) => (message === null ? [] : [{ field: sql.fields[i], message }])),
+  }));
+}
+
+function setwiseOutcome(
+  copied: number,
+  staged: number,
+  { distinct_rows, inserted, updated }: MergeCounts,
+  rejectedRows: SqlRejectedRow[],
+): SetwiseOutcome {
+  return {
+    copied,
+    staged,
+    inserted,
+    updated,
+    unchanged: distinct_rows - inserted - updated,
+    superseded: staged - distinct_rows,
+    rejected: copied - staged,
+    rejectedRows,
+  };
 }
 
 /** COPY's own complaints about the bytes (bad UTF-8, a CSV it cannot read) are the caller's 400. */

@@ -1,4 +1,4 @@
-// OpenAPI shape of the problem+json error body, for the responses the county routes document.
+// OpenAPI shape of the problem+json error body (written by ProblemFilter), for the error responses of every module.
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
