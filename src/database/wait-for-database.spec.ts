@@ -100,7 +100,7 @@ describe('waitForDatabase', () => {
     const refused = () => pgError('connect ECONNREFUSED 10.0.0.5:5432', 'ECONNREFUSED');
     const { connect } = connectAnswers(refused(), refused(), refused(), refused());
     const { log, warn } = fakeLog();
-    const error = await waitForDatabase(URL, OPTIONS, log).catch((e: unknown) => e as Error);
+    const error = (await waitForDatabase(URL, OPTIONS, log).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect(error.message).toBe('The database is not reachable after 3 attempt(s): connect ECONNREFUSED 10.0.0.5:5432');
     expect(error.message).not.toContain('secret');
