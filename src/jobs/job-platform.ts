@@ -60,7 +60,6 @@ interface InFlight {
 export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly processors = new Map<JobModuleName, AnyJobProcessor>();
-  private readonly overrides = new Map<JobModuleName, AnyJobProcessor>();
   /** Each module's job-metric family, as its processor declared it (@JobMetricFamily). */
   private readonly jobMetrics = new Map<JobModuleName, JobMetrics>();
   private stopRefreshingCounts?: () => void;
@@ -109,20 +108,12 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     return this.jobMetrics.get(module);
   }
 
-  /**
-   * Runs `processor` for its module instead of the registered one, whatever the registration order
-   * (test suites exercising the platform with processors of their own).
-   */
-  overrideProcessor(processor: AnyJobProcessor): void {
-    this.overrides.set(processor.module, processor);
-  }
-
   hasProcessor(module: JobModuleName): boolean {
     return this.processorFor(module) !== undefined;
   }
 
   private processorFor(module: JobModuleName): AnyJobProcessor | undefined {
-    return this.overrides.get(module) ?? this.processors.get(module);
+    return this.processors.get(module);
   }
 
   maxAttempts(): number {

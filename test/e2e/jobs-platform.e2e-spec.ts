@@ -2,7 +2,7 @@
 // market-analysis engines): transient retries, permanent failures, cancellation of a running job, time limits, recovery of
 // jobs whose worker died, orphaned queue entries and graceful shutdown.
 import { randomUUID } from 'node:crypto';
-import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
 import { PermanentJobError } from '../../src/jobs/job-errors.js';
@@ -10,7 +10,7 @@ import { JobPlatform } from '../../src/jobs/job-platform.js';
 import type { JobContext, JobProcessor } from '../../src/jobs/job-processor.js';
 import type { JobModuleName } from '../../src/jobs/job.entity.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
-import { waitForJob } from '../support/jobs.js';
+import { useTestProcessor, waitForJob } from '../support/jobs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
@@ -57,11 +57,11 @@ const reportingProcessor = new TestProcessor('reporting');
 const marketProcessor = new TestProcessor('market-analysis');
 
 @Injectable()
-class RegisterTestProcessors implements OnModuleInit {
+class RegisterTestProcessors implements OnApplicationBootstrap {
   constructor(private readonly platform: JobPlatform) {}
-  onModuleInit(): void {
-    this.platform.overrideProcessor(reportingProcessor);
-    this.platform.overrideProcessor(marketProcessor);
+  onApplicationBootstrap(): void {
+    useTestProcessor(this.platform, reportingProcessor);
+    useTestProcessor(this.platform, marketProcessor);
   }
 }
 

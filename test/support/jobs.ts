@@ -1,5 +1,8 @@
-// Polling a job's status route until the job reaches one of the wanted statuses.
+// Job helpers for suites: polling a job's status route until it reaches a wanted status, and running a
+// test processor in place of a module's own.
 import { expect } from '@jest/globals';
+import type { JobPlatform } from '../../src/jobs/job-platform.js';
+import type { JobProcessor } from '../../src/jobs/job-processor.js';
 import type { TestApp } from './test-app.js';
 
 export interface WaitForJobOptions {
@@ -33,4 +36,13 @@ export async function waitForJob(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Runs `processor` for its module instead of the module's own, for suites that exercise the job platform
+ * with processors of their own. Call it once every module registered (onApplicationBootstrap or later):
+ * the platform looks a module's processor up each time it runs a job.
+ */
+export function useTestProcessor(platform: JobPlatform, processor: JobProcessor<never, unknown>): void {
+  (platform as unknown as { processors: Map<string, unknown> }).processors.set(processor.module, processor);
 }
