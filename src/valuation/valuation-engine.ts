@@ -1,6 +1,6 @@
 // Mass appraisal of a county for a tax year: calibrates the chosen method on the valid sales of the lookback
 // window, values every parcel in scope in batches as they stream from the database, and replaces the year's
-// values in one transaction. Methods: regression/hedonic-model.ts and cost-approach.ts.
+// values in one transaction. Methods: hedonic-valuation.ts and cost-approach.ts.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { ProgressFn } from '../jobs/job-processor.js';
