@@ -63,10 +63,13 @@ export function createValidationPipe(): ValidationPipe {
 }
 
 const NUL = '\u0000';
+/** Half of a UTF-16 pair on its own: not encodable as UTF-8, it would be stored as U+FFFD, silently changed. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Deeper than any body the API accepts; a deeper document is left to the ValidationPipe. */
 const MAX_DEPTH = 32;
 
 /**
+ * Text PostgreSQL cannot store as sent is refused (an unpaired surrogate would be stored as U+FFFD).
  * PostgreSQL text cannot hold U+0000 (`invalid byte sequence for encoding "UTF8": 0x00`), so a NUL in
  * any string of a body, query string or path parameter is refused here as a 400 naming where it is,
  * before it can reach SQL — whichever route and field it arrives in.
@@ -83,8 +86,11 @@ export class RejectNulPipe implements PipeTransform {
 
 function collectNul(value: unknown, path: string, errors: FieldError[], depth: number): void {
   if (typeof value === 'string') {
-    if (value.includes(NUL))
+    if (value.includes(NUL)) {
       errors.push({ field: path || 'value', message: 'must not contain the NUL character (U+0000)' });
+    } else if (LONE_SURROGATE.test(value)) {
+      errors.push({ field: path || 'value', message: 'must be valid Unicode text (it has an unpaired surrogate)' });
+    }
     return;
   }
   if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return;

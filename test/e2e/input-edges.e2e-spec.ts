@@ -49,6 +49,17 @@ describe('input edges (e2e)', () => {
       expectNulProblem(await t.request('POST', `/api/v1/${module}/run`, { headers: admin, body }), 'neighborhoods[0]');
     }
 
+    // Half a UTF-16 pair cannot be stored as sent (it would become U+FFFD): refused the same way.
+    const lone = await t.request('PUT', '/api/v1/counties/nul', {
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{"name":"King \\ud800 County"}',
+    });
+    expect(lone.status).toBe(400);
+    expect(lone.json().errors).toContainEqual({
+      field: 'name',
+      message: 'must be valid Unicode text (it has an unpaired surrogate)',
+    });
+
     expect({ counties: await counties(), jobs: await jobs() }).toEqual(before);
   });
 
