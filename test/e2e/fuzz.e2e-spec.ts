@@ -28,7 +28,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader, craftToken, tokenFor } from '../support/tokens.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 0);
-const RUNS = Number(process.env.FUZZ_RUNS ?? (SECONDS > 0 ? 1e9 : 1200));
+const RUNS = Number(process.env.FUZZ_RUNS ?? (SECONDS > 0 ? 1e9 : 1500));
 const SEED = Number(process.env.FUZZ_SEED ?? (SECONDS > 0 ? Date.now() % 2 ** 31 : 20250613));
 const COUNTY = 'fuzz';
 
@@ -340,6 +340,23 @@ describe('fuzz: every route, hostile input (e2e)', () => {
       expect(res.json().detail).toBe('The body nests arrays or objects more than 64 levels deep; flatten it.');
     }
     expect(await checksums()).toEqual(before);
+  });
+
+  it('a job-list cursor whose instant PostgreSQL cannot read is a 400; a well-formed one still pages', async () => {
+    const admin = authHeader({ role: 'admin', counties: [COUNTY] });
+    const list = (text: string) =>
+      t.request('GET', `/api/v1/valuation/jobs?cursor=${Buffer.from(text).toString('base64url')}`, { headers: admin });
+    const id = goodValues.job_id[0];
+    // Date.parse takes all of these; timestamptz takes none.
+    for (const at of ['0', '1', '2024-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '2024-01-01T24:00:00Z', '2024 Jan 1']) {
+      const res = await list(`${at}|${id}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.json().errors).toEqual([{ field: 'cursor', message: 'is not a cursor returned by this list' }]);
+    }
+    for (const at of [new Date().toISOString(), '2024-01-01T00:00:00.123456Z', '2024-01-01T00:00:00Z']) {
+      expect((await list(`${at}|${id}`)).status).toBe(200);
+    }
   });
 
   it('sends path segments as generated, without resolving them', () => {
