@@ -186,6 +186,9 @@ const queryValue: fc.Arbitrary<string> = fc.oneof(
 /** `?k=v&k=v…` with repeated keys and arrays allowed, or a malformed query string. */
 export const queryString: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('') },
+  // Cursors on their own: every list decodes them, and a value that decodes but is not a position must
+  // stop there, not reach SQL.
+  { weight: 2, arbitrary: cursorLike.map((c) => `?cursor=${c}`) },
   {
     weight: 6,
     arbitrary: fc
