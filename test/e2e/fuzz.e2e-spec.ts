@@ -33,7 +33,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? (SECONDS > 0 ? Date.now() % 2 ** 31
 const COUNTY = 'fuzz';
 
 const VALID_RUNS: Record<string, Record<string, unknown>> = {
-  valuation: { county_id: COUNTY, tax_year: 2025, method: 'cost', neighborhoods: ['N01'] },
+  valuation: { county_id: COUNTY, tax_year: 2025, method: 'cost' },
   'market-analysis': { county_id: COUNTY, analysis_type: 'price_trend', from: '2022-01-01', to: '2024-12-31' },
   reporting: { county_id: COUNTY, tax_year: 2025, report_type: 'ratio_study', group_by: ['neighborhood'] },
   'gis-export': { county_id: COUNTY, export_format: 'geojson', bbox: [-180, -90, 180, 90] },
@@ -120,7 +120,7 @@ describe('fuzz: every route, hostile input (e2e)', () => {
     const admin = authHeader({ role: 'admin', counties: ['*'] });
     const jobIds: string[] = [];
     try {
-      await loadDemoCounty(setup.app.get(DataSource), { countyId: COUNTY, parcels: 60, seed: 13 });
+      await loadDemoCounty(setup.app.get(DataSource), { countyId: COUNTY, parcels: 250, seed: 13 });
       await loadDemoCounty(setup.app.get(DataSource), { countyId: 'other', parcels: 10, seed: 14 });
       const submitted = await Promise.all(
         Object.entries(VALID_RUNS).map(async ([module, body]) => {
@@ -130,7 +130,12 @@ describe('fuzz: every route, hostile input (e2e)', () => {
         }),
       );
       for (const [module, id] of submitted) {
-        await waitForJob(setup, module, id, admin);
+        const done = await waitForJob(setup, module, id, admin);
+        expect({ module, status: done.status, error: done.error }).toEqual({
+          module,
+          status: 'COMPLETED',
+          error: done.error,
+        });
         jobIds.push(id);
       }
     } finally {
@@ -357,6 +362,25 @@ describe('fuzz: every route, hostile input (e2e)', () => {
     for (const at of [new Date().toISOString(), '2024-01-01T00:00:00.123456Z', '2024-01-01T00:00:00Z']) {
       expect((await list(`${at}|${id}`)).status).toBe(200);
     }
+  });
+
+  it('a page cursor hiding a NUL in its position is a 400, not a PostgreSQL error', async () => {
+    const admin = authHeader({ role: 'admin', counties: [COUNTY] });
+    const cursor = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    let res = await t.request('GET', `/api/v1/counties/${COUNTY}/parcels?cursor=${cursor({ v: 1, after: 'a\0' })}`, {
+      headers: admin,
+    });
+    expect(res.status).toBe(400);
+    expect(res.json().errors).toEqual([
+      { field: 'cursor', message: 'is not a cursor this API issued; pass next_cursor from the previous page' },
+    ]);
+    const valuation = goodValues.job_id[0];
+    res = await t.request('GET', `/api/v1/valuation/results/${valuation}/parcels?cursor=${cursor({ after: 'a\0' })}`, {
+      headers: admin,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.text).toMatch(/cursor is not one this service issued/);
   });
 
   it('sends path segments as generated, without resolving them', () => {
