@@ -107,7 +107,7 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
  */
 export function pathSegment(good: string[]): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...good).map(encodeSegment) },
+    { weight: 5, arbitrary: fc.constantFrom(...good).map(encodeSegment) },
     { weight: 3, arbitrary: nastyString.map(encodeSegment) },
     { weight: 1, arbitrary: fc.constantFrom(...RAW_SEGMENTS) },
     {
@@ -170,6 +170,15 @@ const cursorLike: fc.Arbitrary<string> = fc
       .map(([at, id]) => `${at}|${id}`),
     fc.jsonValue().map((v) => JSON.stringify(v)),
     nastyString,
+    // Positions PostgreSQL cannot compare with: NUL is hidden from the input rules by the encoding.
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        '{"v":1,"after":"a\\u0000"}',
+        '{"after":"\\u0000"}',
+        `0|${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`,
+      ),
+    },
   )
   .map((text) => Buffer.from(text, 'utf8').toString('base64url'));
 
@@ -188,7 +197,7 @@ export const queryString: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('') },
   // Cursors on their own: every list decodes them, and a value that decodes but is not a position must
   // stop there, not reach SQL.
-  { weight: 2, arbitrary: cursorLike.map((c) => `?cursor=${c}`) },
+  { weight: 3, arbitrary: cursorLike.map((c) => `?cursor=${c}`) },
   {
     weight: 6,
     arbitrary: fc
@@ -245,7 +254,7 @@ export interface BodyTemplate {
 export function jsonBody(valid: Record<string, unknown>): fc.Arbitrary<string> {
   const keys = Object.keys(valid);
   const extraKey = fc.oneof(
-    fc.constantFrom(...keys, 'extra', '__proto__', 'constructor', 'prototype', ''),
+    fc.constantFrom(...keys, 'neighborhoods', 'extra', '__proto__', 'constructor', 'prototype', ''),
     nastyString,
   );
   const mutated = fc
