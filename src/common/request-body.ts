@@ -23,6 +23,24 @@ export function describeJsonError(error: Error, body: string): ProblemException 
   return badJson(`The body is not valid JSON (${error.message}); check quoting and commas.`);
 }
 
+/**
+ * Deeper than any body the API takes. A deeper document is refused at parsing: the validation pipe walks
+ * bodies recursively (class-transformer), and a few thousand levels of `[[[…]]]` overflow its stack (a 500).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests arrays/objects deeper than `max` levels; iterative, so any depth is safe to check. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function installBodyRules(fastify: FastifyInstance): void {
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
@@ -42,10 +60,17 @@ export function installBodyRules(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
+    let parsed: unknown;
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (error) {
       done(describeJsonError(error as Error, text), undefined);
+      return;
     }
+    if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+      done(badJson(`The body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; flatten it.`), undefined);
+      return;
+    }
+    done(null, parsed);
   });
 }

@@ -15,7 +15,9 @@ export function decodeParcelCursor(cursor: string): string {
   } catch {
     after = undefined;
   }
-  if (typeof after !== 'string' || after === '') {
+  // A NUL cannot be in a stored parcel_id, and PostgreSQL refuses it as a parameter (a 500): the input
+  // rules never saw it, hidden in base64.
+  if (typeof after !== 'string' || after === '' || after.includes('\u0000')) {
     throw new ValidationProblem(
       [{ field: 'cursor', message: 'is not a cursor this API issued; pass next_cursor from the previous page' }],
       'The cursor is invalid.',

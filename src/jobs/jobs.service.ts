@@ -249,9 +249,23 @@ function encodeCursor(row: JobRow): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The instant encodeCursor writes: UTC, milli- or microseconds. */
+const CURSOR_AT = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/**
+ * Only what encodeCursor writes: Date.parse also takes "0", "1" or "2024-02-30", which PostgreSQL's
+ * timestamptz refuses (a 500), so the instant must have the cursor's form and name a real day.
+ */
+function isCursorInstant(at: string): boolean {
+  const match = CURSOR_AT.exec(at);
+  if (!match || Number(match[1]) < 1) return false;
+  const date = new Date(at);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === at.slice(0, 19);
+}
+
 function decodeCursor(cursor: string): { submittedAt: string; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at))) {
+  if (!at || !id || !UUID.test(id) || !isCursorInstant(at)) {
     throw new ValidationProblem([{ field: 'cursor', message: 'is not a cursor returned by this list' }]);
   }
   return { submittedAt: at, id };

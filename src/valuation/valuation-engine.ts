@@ -267,7 +267,8 @@ function encodeCursor(parcelId: string): string {
 function decodeCursor(cursor: string): string {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string') return parsed.after;
+    // NUL: no parcel_id has one and PostgreSQL refuses it as a parameter (a 500), hidden from the input rules in base64.
+    if (typeof parsed.after === 'string' && !parsed.after.includes('\u0000')) return parsed.after;
   } catch {
     // fall through
   }
