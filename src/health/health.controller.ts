@@ -6,6 +6,7 @@ import { ALL_RATE_LIMITS } from '../auth/rate-limit.guard.js';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DetailedHealthGate } from './detailed-health.gate.js';
+import { HealthDetailsDto } from './dto/health-details.dto.js';
 import { HealthService, type ReadinessSummary } from './health.service.js';
 
 const SUMMARY_EXAMPLE = { status: 'ok', checks: { shutdown: 'up', database: 'up', migrations: 'up' } };
@@ -53,6 +54,7 @@ export class HealthController {
   @Get('detailed')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Details: database latency and pool, memory, version, uptime.' })
+  @ApiOkResponse({ type: HealthDetailsDto })
   async detailed(): Promise<Record<string, unknown>> {
     return this.service.details();
   }
