@@ -14,8 +14,20 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     )
     .setVersion(buildInfo().version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    // Relative to where the document is served from: the paths are absolute on this service's origin.
+    .addServer('/', 'This service')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  // Every route declares @RequirePermissions() (bearer) or @Public() (route-access.check.ts); the public ones
+  // get an explicit empty requirement, so a client knows they need no token rather than guessing. (Set here:
+  // the decorators drop an empty security list.)
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation && !operation.security) operation.security = [];
+    }
+  }
+  return document;
 }
 
 export function setupOpenApi(app: NestFastifyApplication): void {
