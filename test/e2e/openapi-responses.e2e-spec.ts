@@ -66,7 +66,8 @@ describe('responses of the API tour match the OpenAPI document', () => {
   ): Promise<HttpResponse> {
     const res = await t.request(method, url, { headers: options.headers ?? AUTH, body: options.body });
     const body = res.json();
-    const validate = validatorFor(method, documentedPath, res.status);
+    const mediaType = res.headers.get('content-type')!.split(';')[0];
+    const validate = validatorFor(method, documentedPath, res.status, mediaType);
     if (!validate(body)) {
       throw new Error(`${method} ${url} → ${res.status} differs from the document: ${ajv.errorsText(validate.errors)}`);
     }
@@ -132,9 +133,35 @@ describe('responses of the API tour match the OpenAPI document', () => {
     expect(documented).toContain(download.headers.get('content-type')!.split(';')[0]);
   }, 300_000);
 
-  it('operations: /info and /health/detailed', async () => {
+  it('operations: /info, the health routes and /metrics', async () => {
     await call('GET', '/info', '/info', { headers: {} });
+    for (const path of ['/health/live', '/health/ready', '/health']) await call('GET', path, path, { headers: {} });
     await call('GET', '/health/detailed', '/health/detailed', { headers: MONITORING });
+    const metrics = await t.request('GET', '/metrics', { headers: MONITORING });
+    expect(metrics.status).toBe(200);
+    expect(Object.keys(doc.paths['/metrics'].get.responses['200'].content)).toContain(
+      metrics.headers.get('content-type')!.split(';')[0],
+    );
+  });
+
+  it('errors: the documented problem+json of 400, 401, 403 and 404', async () => {
+    const res = await call('GET', '/api/v1/counties', '/api/v1/counties', { headers: {} });
+    expect(res.status).toBe(401);
+    const forbidden = await call('POST', '/api/v1/valuation/run', '/api/v1/valuation/run', {
+      headers: authHeader({ role: 'viewer', counties: [COUNTY] }),
+      body: { county_id: COUNTY, tax_year: TAX_YEAR },
+    });
+    expect(forbidden.status).toBe(403);
+    const invalid = await call('POST', '/api/v1/valuation/run', '/api/v1/valuation/run', {
+      body: { county_id: COUNTY, tax_year: 'soon' },
+    });
+    expect(invalid.status).toBe(400);
+    const unknown = await call(
+      'GET',
+      '/api/v1/valuation/status/{job_id}',
+      '/api/v1/valuation/status/00000000-0000-4000-8000-000000000000',
+    );
+    expect(unknown.status).toBe(404);
   });
 });
 

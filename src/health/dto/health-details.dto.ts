@@ -1,5 +1,23 @@
-// OpenAPI shape of GET /health/detailed (HealthService.details).
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+// OpenAPI shapes of the health routes: liveness, the readiness summary and GET /health/detailed (HealthService).
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+
+export class LivenessDto {
+  @ApiProperty({ enum: ['ok'] })
+  status: string;
+}
+
+const CHECKS: ApiPropertyOptions = {
+  type: 'object',
+  additionalProperties: { type: 'string', enum: ['up', 'down'] },
+  example: { shutdown: 'up', database: 'up', migrations: 'up', job_queue: 'up' },
+};
+
+export class ReadinessDto {
+  @ApiProperty({ enum: ['ok', 'error'] })
+  status: string;
+  @ApiProperty(CHECKS)
+  checks: Record<string, 'up' | 'down'>;
+}
 
 export class PoolDto {
   @ApiProperty({ type: Number, nullable: true })
@@ -34,15 +52,7 @@ export class MemoryDto {
   external_bytes: number;
 }
 
-export class HealthDetailsDto {
-  @ApiProperty({ enum: ['ok', 'error'] })
-  status: string;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string', enum: ['up', 'down'] },
-    example: { database: 'up', migrations: 'up', shutdown: 'up', job_queue: 'up' },
-  })
-  checks: Record<string, 'up' | 'down'>;
+export class HealthDetailsDto extends ReadinessDto {
   @ApiProperty()
   draining: boolean;
   @ApiProperty({ example: '0.1.0' })
