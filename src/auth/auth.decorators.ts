@@ -1,6 +1,7 @@
 // The one auth declaration every route carries: @RequirePermissions(...) (all-of) or @Public().
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiProblem } from '../common/dto/problem.dto.js';
 import type { Permission } from './permissions.js';
 
 export const PERMISSIONS_KEY = 'tf:permissions';
@@ -10,10 +11,8 @@ export function RequirePermissions(...permissions: Permission[]): MethodDecorato
   return applyDecorators(
     SetMetadata(PERMISSIONS_KEY, permissions),
     ApiBearerAuth('bearer'),
-    ApiUnauthorizedResponse({ description: 'Missing, malformed, expired or otherwise invalid token.' }),
-    ApiForbiddenResponse({
-      description: `Requires permission${permissions.length > 1 ? 's' : ''}: ${permissions.join(', ')}`,
-    }),
+    ApiProblem(401, 'Missing, malformed, expired or otherwise invalid token.'),
+    ApiProblem(403, `Requires permission${permissions.length > 1 ? 's' : ''}: ${permissions.join(', ')}`),
   );
 }
 

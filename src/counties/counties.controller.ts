@@ -33,6 +33,7 @@ export class CountiesController {
   @ApiCreatedResponse({ type: CountyDto, description: 'Created; Location names the county.' })
   @ApiOkResponse({ type: CountyDto, description: 'Updated.' })
   @ApiProblem(400, 'The county_id is not a slug, or the body is invalid.')
+  @ApiProblem(404, 'The county is outside the counties the token covers (it answers as if it did not exist).')
   async put(
     @Param() params: CountyParamsDto,
     @Body() body: PutCountyDto,

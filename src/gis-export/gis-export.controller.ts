@@ -1,7 +1,7 @@
 // GIS export job routes: run, the download of the file (streamed from PostgreSQL, so any replica can serve
 // it), and the job routes every module declares (status, results, list, cancel) over JobRoutesService.
 import { Body, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -22,9 +22,22 @@ import {
 import { JobRoutesService } from '../jobs/job-routes.service.js';
 import { acceptsGzip } from './artifact-store.js';
 import { GisExportEngine } from './gis-export-engine.js';
+import { GisExportResultsDto } from './dto/gis-export-results.dto.js';
 import { RunGisExportDto } from './run-gis-export.dto.js';
+import { CSV_CONTENT_TYPE } from './writers/csv.writer.js';
+import { GEOJSON_CONTENT_TYPE } from './writers/geojson.writer.js';
+import { KML_CONTENT_TYPE } from './writers/kml.writer.js';
+import { SHAPEFILE_CONTENT_TYPE } from './writers/shapefile.writer.js';
 
 const MODULE = 'gis-export' as const;
+
+/** The Content-Type of each export format's file (CSV without its charset parameter, as a media type). */
+const DOWNLOAD_MEDIA_TYPES = [
+  GEOJSON_CONTENT_TYPE,
+  CSV_CONTENT_TYPE.split(';')[0],
+  KML_CONTENT_TYPE,
+  SHAPEFILE_CONTENT_TYPE,
+];
 const ROUTES: JobRouteSpec = {
   module: MODULE,
   execute: Permission.GisExportExecute,
@@ -47,7 +60,7 @@ export class GisExportController {
     @Body() body: RunGisExportDto,
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('Idempotency-Key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
     return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body);
   }
@@ -55,11 +68,14 @@ export class GisExportController {
   @Get('results/:job_id/download')
   @RequirePermissions(Permission.GisExportViewResults)
   @ApiOperation({ summary: 'The exported file of a completed GIS export job, streamed (until it expires).' })
-  @ApiProduces('application/geo+json', 'text/csv', 'application/vnd.google-earth.kml+xml', 'application/zip')
+  @ApiHeader({ name: 'Accept-Encoding', required: false, description: 'gzip: GeoJSON, CSV and KML come gzip-coded.' })
   @ApiOkResponse({
     description:
       'The file, with Content-Disposition: attachment and its SHA-256 as ETag. GeoJSON, CSV and KML come ' +
       'gzip-coded (Content-Encoding: gzip, ETag "<sha256>-gzip") when Accept-Encoding allows gzip.',
+    content: Object.fromEntries(
+      DOWNLOAD_MEDIA_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+    ),
   })
   @ApiProblem(400, 'job_id is not a UUID.')
   @ApiProblem(404, 'No such job in your counties, or it has no file (any more: files expire).')
@@ -68,7 +84,7 @@ export class GisExportController {
     @Param() params: JobIdParamsDto,
     @CurrentUser() user: AuthUser,
     @Res() reply: FastifyReply,
-    @Headers('accept-encoding') acceptEncoding?: string,
+    @Headers('Accept-Encoding') acceptEncoding?: string,
   ): Promise<void> {
     const row = await this.jobs.completed(MODULE, params.job_id, user);
     if (!row.artifact) throw new NotFoundProblem('File', `Job '${row.id}' has no file.`);
@@ -96,7 +112,7 @@ export class GisExportController {
     return this.jobs.status(MODULE, params.job_id, user);
   }
 
-  @JobResultsRoute(ROUTES)
+  @JobResultsRoute(ROUTES, { types: [GisExportResultsDto] })
   results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
     return this.jobs.results(MODULE, params.job_id, user);
   }

@@ -6,6 +6,7 @@ import { ALL_RATE_LIMITS } from '../auth/rate-limit.guard.js';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DetailedHealthGate } from './detailed-health.gate.js';
+import { HealthDetailsDto, LivenessDto, ReadinessDto } from './dto/health-details.dto.js';
 import { HealthService, type ReadinessSummary } from './health.service.js';
 
 const SUMMARY_EXAMPLE = { status: 'ok', checks: { shutdown: 'up', database: 'up', migrations: 'up' } };
@@ -23,7 +24,7 @@ export class HealthController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Liveness: the process answers. Never touches the database.' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({ type: LivenessDto })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -33,8 +34,8 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: database answers, migrations applied, not draining, registered checks up.',
   })
-  @ApiOkResponse({ description: 'Ready', schema: { example: SUMMARY_EXAMPLE } })
-  @ApiServiceUnavailableResponse({ description: 'Not ready', schema: { example: DOWN_EXAMPLE } })
+  @ApiOkResponse({ description: 'Ready', type: ReadinessDto, example: SUMMARY_EXAMPLE })
+  @ApiServiceUnavailableResponse({ description: 'Not ready', type: ReadinessDto, example: DOWN_EXAMPLE })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Omit<ReadinessSummary, 'ready'>> {
     return this.summary(reply);
   }
@@ -42,8 +43,8 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Readiness summary: overall status and each check up or down, no internals.' })
-  @ApiOkResponse({ description: 'Ready', schema: { example: SUMMARY_EXAMPLE } })
-  @ApiServiceUnavailableResponse({ description: 'Not ready', schema: { example: DOWN_EXAMPLE } })
+  @ApiOkResponse({ description: 'Ready', type: ReadinessDto, example: SUMMARY_EXAMPLE })
+  @ApiServiceUnavailableResponse({ description: 'Not ready', type: ReadinessDto, example: DOWN_EXAMPLE })
   async overall(@Res({ passthrough: true }) reply: FastifyReply): Promise<Omit<ReadinessSummary, 'ready'>> {
     return this.summary(reply);
   }
@@ -53,6 +54,7 @@ export class HealthController {
   @Get('detailed')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Details: database latency and pool, memory, version, uptime.' })
+  @ApiOkResponse({ type: HealthDetailsDto })
   async detailed(): Promise<Record<string, unknown>> {
     return this.service.details();
   }

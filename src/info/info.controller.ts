@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { Public } from '../auth/auth.decorators.js';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InfoDto } from './dto/info.dto.js';
 import { buildInfo } from '../common/build-info.js';
 
 @ApiTags('operations')
@@ -9,6 +10,7 @@ export class InfoController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Name, version, commit, Node.js version and uptime.' })
+  @ApiOkResponse({ type: InfoDto })
   info(): Record<string, unknown> {
     const info = buildInfo();
     return {

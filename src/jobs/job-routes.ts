@@ -12,9 +12,17 @@ import {
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
+  type Type,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { RequirePermissions } from '../auth/auth.decorators.js';
@@ -77,19 +85,54 @@ export function JobStatusRoute(spec: JobRouteSpec): MethodDecorator {
 }
 
 /**
+ * The 200 body of a module's results route: its DTO, or several told apart by `discriminator` (a module with
+ * more than one kind of job); `csv` adds a text/csv variant.
+ */
+export interface JobResultsSchema {
+  types: [Type<unknown>, ...Type<unknown>[]];
+  discriminator?: { propertyName: string; mapping: Record<string, Type<unknown>> };
+  csv?: boolean;
+}
+
+/**
  * GET …/results/:job_id (spec.viewResults): the result of a completed job. A module whose results route
  * takes more (reporting's ?format=csv) passes its own summary and 400 description.
  */
 export function JobResultsRoute(
   spec: JobRouteSpec,
+  results: JobResultsSchema,
   summary = `Result of a completed ${spec.module} job.`,
   badRequest = 'job_id is not a UUID.',
 ): MethodDecorator {
+  const [first, ...others] = results.types;
+  const schema =
+    others.length === 0
+      ? { $ref: getSchemaPath(first) }
+      : {
+          oneOf: results.types.map((type) => ({ $ref: getSchemaPath(type) })),
+          ...(results.discriminator
+            ? {
+                discriminator: {
+                  propertyName: results.discriminator.propertyName,
+                  mapping: Object.fromEntries(
+                    Object.entries(results.discriminator.mapping).map(([value, type]) => [value, getSchemaPath(type)]),
+                  ),
+                },
+              }
+            : {}),
+        };
   return applyDecorators(
     Get('results/:job_id'),
     RequirePermissions(spec.viewResults),
     ApiOperation({ summary }),
-    ApiOkResponse({ description: 'The job (job_id, module, county_id, status, finished_at) and its result fields.' }),
+    ApiExtraModels(...results.types),
+    ApiOkResponse({
+      description: 'The job (job_id, module, county_id, status, parameters, submitted_at, finished_at) and its result.',
+      content: {
+        'application/json': { schema },
+        ...(results.csv ? { 'text/csv': { schema: { type: 'string' } } } : {}),
+      },
+    }),
     ApiProblem(400, badRequest),
     ApiProblem(404, 'No such job in your counties.'),
     ApiProblem(409, 'The job is not COMPLETED (job_status names its current status).'),

@@ -17,6 +17,7 @@ import {
   type JobRouteSpec,
 } from '../jobs/job-routes.js';
 import { JobRoutesService } from '../jobs/job-routes.service.js';
+import { NeighborhoodComparisonResultsDto, PriceTrendResultsDto } from './dto/market-analysis-results.dto.js';
 import { RunMarketAnalysisDto, type MarketAnalysisParameters } from './run-market-analysis.dto.js';
 
 const MODULE = 'market-analysis' as const;
@@ -38,7 +39,7 @@ export class MarketAnalysisController {
     @Body() body: RunMarketAnalysisDto,
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('Idempotency-Key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
     return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body satisfies MarketAnalysisParameters);
   }
@@ -48,7 +49,13 @@ export class MarketAnalysisController {
     return this.jobs.status(MODULE, params.job_id, user);
   }
 
-  @JobResultsRoute(ROUTES)
+  @JobResultsRoute(ROUTES, {
+    types: [PriceTrendResultsDto, NeighborhoodComparisonResultsDto],
+    discriminator: {
+      propertyName: 'analysis_type',
+      mapping: { price_trend: PriceTrendResultsDto, neighborhood_comparison: NeighborhoodComparisonResultsDto },
+    },
+  })
   results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
     return this.jobs.results(MODULE, params.job_id, user);
   }

@@ -4,19 +4,12 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { MetricsAuthGuard } from '../auth/metrics-access.js';
 import { ALL_RATE_LIMITS } from '../auth/rate-limit.guard.js';
+import { ApiProblem } from '../common/dto/problem.dto.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiTags('operations')
@@ -35,12 +28,12 @@ export class MetricsController extends PrometheusController {
   @ApiOperation({
     summary: 'Prometheus metrics (text format 0.0.4). Bearer METRICS_AUTH_TOKEN or a JWT with metrics:read.',
   })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Metrics in the Prometheus text exposition format.' })
-  @ApiUnauthorizedResponse({
-    description: 'METRICS_AUTH_TOKEN is set and the request carries neither it nor a valid JWT.',
+  @ApiOkResponse({
+    description: 'Metrics in the Prometheus text exposition format.',
+    content: { 'text/plain': { schema: { type: 'string' } } },
   })
-  @ApiForbiddenResponse({ description: 'A valid JWT without metrics:read.' })
+  @ApiProblem(401, 'METRICS_AUTH_TOKEN is set and the request carries neither it nor a valid JWT.')
+  @ApiProblem(403, 'A valid JWT without metrics:read.')
   override async index(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const body = await this.metrics.render();
     void reply.header('content-type', this.metrics.renderer.contentType).header('cache-control', 'no-store');

@@ -1,7 +1,7 @@
 // Reporting job routes: run (ratio study or assessment roll), results (JSON, or CSV with ?format=csv), and
 // the job routes every module declares (status, list, cancel), each a visible method over JobRoutesService.
 import { Body, Controller, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -17,6 +17,7 @@ import {
   type JobRouteSpec,
 } from '../jobs/job-routes.js';
 import { JobRoutesService } from '../jobs/job-routes.service.js';
+import { AssessmentRollResultsDto, RatioStudyResultsDto } from './dto/report-results.dto.js';
 import { ReportingEngine } from './reporting-engine.js';
 import { ReportResultsQueryDto, RunReportDto, type ReportParameters } from './run-report.dto.js';
 
@@ -43,7 +44,7 @@ export class ReportingController {
     @Body() body: RunReportDto,
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('Idempotency-Key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
     return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body satisfies ReportParameters);
   }
@@ -51,10 +52,17 @@ export class ReportingController {
   // The shared results route with ?format=csv added.
   @JobResultsRoute(
     ROUTES,
+    {
+      types: [RatioStudyResultsDto, AssessmentRollResultsDto],
+      discriminator: {
+        propertyName: 'report_type',
+        mapping: { ratio_study: RatioStudyResultsDto, assessment_roll: AssessmentRollResultsDto },
+      },
+      csv: true,
+    },
     'Result of a completed report: JSON, or a tidy CSV with ?format=csv.',
     'job_id is not a UUID, or format is not json or csv.',
   )
-  @ApiProduces('application/json', 'text/csv')
   async results(
     @Param() params: JobIdParamsDto,
     @CurrentUser() user: AuthUser,

@@ -20,6 +20,7 @@ import {
   type JobRouteSpec,
 } from '../jobs/job-routes.js';
 import { JobRoutesService } from '../jobs/job-routes.service.js';
+import { ValuationParcelValuesPageDto, ValuationResultsDto } from './dto/valuation-results.dto.js';
 import { ParcelValuesQueryDto, RunValuationDto, type ValuationParameters } from './run-valuation.dto.js';
 import { InvalidValuationInputError, ValuationEngine } from './valuation-engine.js';
 
@@ -45,7 +46,7 @@ export class ValuationController {
     @Body() body: RunValuationDto,
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('Idempotency-Key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
     const parameters: ValuationParameters = {
       county_id: body.county_id,
@@ -59,7 +60,7 @@ export class ValuationController {
   @Get('results/:job_id/parcels')
   @RequirePermissions(Permission.ValuationViewResults)
   @ApiOperation({ summary: 'Per-parcel values of a completed valuation, in parcel_id order, cursor-paginated.' })
-  @ApiOkResponse({ description: '{items: [{parcel_id, land_value, improvement_value, total_value}], next_cursor}' })
+  @ApiOkResponse({ type: ValuationParcelValuesPageDto })
   @ApiProblem(400, 'Invalid job_id, limit or cursor.')
   @ApiProblem(404, 'No such job in your counties.')
   @ApiProblem(409, 'The job is not COMPLETED.')
@@ -85,7 +86,7 @@ export class ValuationController {
     return this.jobs.status(MODULE, params.job_id, user);
   }
 
-  @JobResultsRoute(ROUTES)
+  @JobResultsRoute(ROUTES, { types: [ValuationResultsDto] })
   results(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
     return this.jobs.results(MODULE, params.job_id, user);
   }
