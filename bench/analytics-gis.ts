@@ -15,6 +15,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { to as copyTo } from 'pg-copy-streams';
 import { median, runBench, withBenchApp } from './support.js';
+import type { ValueSet } from '../src/counties/value-sets.repository.js';
 
 const PARCELS = Number(process.env.BENCH_PARCELS ?? 1_000_000);
 const FORMATS = (process.env.BENCH_FORMATS ?? 'geojson,csv,kml,shapefile').split(',') as (
@@ -70,7 +71,15 @@ async function main(): Promise<void> {
     // Baseline: the export's own query (exportCopySql, the very text the engine sends) through COPY, drained
     // without processing: bytes counted and dropped. The timed COPY runs alternate with the GeoJSON runs (a
     // COPY right before each export), so both see the same machine load; without GeoJSON they run in a row.
-    const copySql = exportCopySql({ countyId: COUNTY, taxYear }, (v) => db.escapeLiteral(v));
+    const values: ValueSet = {
+      requested: 'current',
+      used: 'certified',
+      tax_year: taxYear,
+      job_id: null,
+      adopted: false,
+      certified_fallback: false,
+    };
+    const copySql = exportCopySql({ countyId: COUNTY, values }, (v) => db.escapeLiteral(v));
     const copySeconds: number[] = [];
     let copyBytes = 0;
     const copyOnce = async (): Promise<number> => {

@@ -3,6 +3,7 @@ export const Permission = {
   ValuationExecute: 'valuation:execute',
   ValuationViewStatus: 'valuation:view_status',
   ValuationViewResults: 'valuation:view_results',
+  ValuationAdopt: 'valuation:adopt',
   ReportingExecute: 'reporting:execute',
   ReportingViewStatus: 'reporting:view_status',
   ReportingViewResults: 'reporting:view_results',
@@ -29,7 +30,7 @@ const moduleView = (m: string) => [`${m}:view_status`, `${m}:view_results`] as P
 /** Default role → permissions table; ROLE_PERMISSIONS_FILE can replace it. */
 export const DEFAULT_ROLE_PERMISSIONS: Record<string, readonly Permission[]> = {
   admin: ALL_PERMISSIONS,
-  assessor: [...MODULES.flatMap(moduleAll), Permission.DataRead, Permission.DataImport],
+  assessor: [...MODULES.flatMap(moduleAll), Permission.ValuationAdopt, Permission.DataRead, Permission.DataImport],
   analyst: [
     ...moduleAll('reporting'),
     ...moduleAll('market_analysis'),

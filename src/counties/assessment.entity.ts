@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** Current land/improvement/total value of a parcel for a tax year: the certified roll or a valuation's. */
+/** Certified land/improvement/total value of a parcel for a tax year: the roll as imported, never rewritten. */
 @Entity({ name: 'assessments' })
 @Index('ix_assessments_county_year', ['countyId', 'taxYear'])
 export class Assessment {
@@ -21,13 +21,6 @@ export class Assessment {
 
   @Column({ type: 'numeric', precision: 14, scale: 2, name: 'total_value' })
   totalValue: string;
-
-  /** `import` for a certified roll, `valuation` for values a valuation job produced. */
-  @Column({ type: 'text', default: 'import' })
-  source: string;
-
-  @Column({ type: 'uuid', name: 'job_id', nullable: true })
-  jobId: string | null;
 
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;

@@ -39,9 +39,10 @@ export interface ValueRecord {
   land_value: number;
   improvement_value: number;
   total_value: number;
-  source: string;
+  source: 'certified' | 'valuation';
   job_id: string | null;
-  updated_at: Date;
+  adopted_at: Date | null;
+  certified: { land_value: number; improvement_value: number; total_value: number; imported_at: Date } | null;
 }
 
 export interface ParcelFilter {
@@ -130,14 +131,61 @@ export class CountiesRepository {
     );
   }
 
-  /** The parcel's values by tax year, newest year first. */
+  /**
+   * The parcel's values by tax year, newest year first: the current values (the adopted valuation version's,
+   * else the certified roll's) with the certified ones beside them.
+   */
   async findValues(countyId: string, parcelId: string): Promise<ValueRecord[]> {
-    return this.dataSource.query(
-      `SELECT tax_year, land_value::float8 AS land_value, improvement_value::float8 AS improvement_value,
-              total_value::float8 AS total_value, source, job_id, updated_at
-         FROM assessments WHERE county_id = $1 AND parcel_id = $2
-        ORDER BY tax_year DESC`,
+    const rows: {
+      tax_year: number;
+      c_land: number | null;
+      c_improvement: number | null;
+      c_total: number | null;
+      imported_at: Date | null;
+      v_land: number | null;
+      v_improvement: number | null;
+      v_total: number | null;
+      job_id: string | null;
+      adopted_at: Date | null;
+    }[] = await this.dataSource.query(
+      `WITH adopted AS (
+         SELECT r.tax_year, r.job_id, r.adopted_at, v.land_value, v.improvement_value, v.total_value
+           FROM valuation_runs r JOIN valuation_values v ON v.job_id = r.job_id AND v.parcel_id = $2
+          WHERE r.county_id = $1 AND r.adopted_at IS NOT NULL
+       ), certified AS (
+         SELECT tax_year, land_value, improvement_value, total_value, updated_at
+           FROM assessments WHERE county_id = $1 AND parcel_id = $2
+       )
+       SELECT coalesce(c.tax_year, v.tax_year)::int AS tax_year,
+              c.land_value::float8 AS c_land, c.improvement_value::float8 AS c_improvement,
+              c.total_value::float8 AS c_total, c.updated_at AS imported_at,
+              v.land_value::float8 AS v_land, v.improvement_value::float8 AS v_improvement,
+              v.total_value::float8 AS v_total, v.job_id, v.adopted_at
+         FROM certified c FULL JOIN adopted v ON v.tax_year = c.tax_year
+        ORDER BY 1 DESC`,
       [countyId, parcelId],
     );
+    return rows.map((r) => {
+      const certified =
+        r.c_total === null
+          ? null
+          : {
+              land_value: r.c_land!,
+              improvement_value: r.c_improvement!,
+              total_value: r.c_total,
+              imported_at: r.imported_at!,
+            };
+      const adopted = r.v_total !== null;
+      return {
+        tax_year: r.tax_year,
+        land_value: adopted ? r.v_land! : r.c_land!,
+        improvement_value: adopted ? r.v_improvement! : r.c_improvement!,
+        total_value: adopted ? r.v_total! : r.c_total!,
+        source: adopted ? 'valuation' : 'certified',
+        job_id: adopted ? r.job_id : null,
+        adopted_at: adopted ? r.adopted_at : null,
+        certified,
+      };
+    });
   }
 }

@@ -63,8 +63,6 @@ interface MergeSql {
   key: readonly string[];
   /** Columns written from the staging row. */
   columns: readonly string[];
-  /** Extra assignments on insert and update (constant values). */
-  constants?: Record<string, string>;
   hasUpdatedAt: boolean;
   table: string;
   /** Whether rows must name an existing parcel of the county. */
@@ -90,8 +88,6 @@ const MERGES: Record<ImportKind, MergeSql> = {
     table: 'assessments',
     key: ['parcel_id', 'tax_year'],
     columns: ['land_value', 'improvement_value', 'total_value'],
-    // A certified value replaces whatever a valuation job wrote for that parcel and year.
-    constants: { source: `'import'`, job_id: 'NULL::uuid' },
     hasUpdatedAt: true,
     needsParcel: true,
   },
@@ -100,10 +96,9 @@ const MERGES: Record<ImportKind, MergeSql> = {
 /** Builds the upsert: last row per key wins; unchanged rows are not written (IS DISTINCT FROM). */
 export function mergeStatement(kind: ImportKind): string {
   const m = MERGES[kind];
-  const constants = Object.entries(m.constants ?? {});
-  const insertColumns = ['county_id', ...m.key, ...m.columns, ...constants.map(([c]) => c)];
-  const selectList = ['$1', ...m.key, ...m.columns, ...constants.map(([, v]) => v)];
-  const compared = [...m.columns, ...constants.map(([c]) => c)];
+  const insertColumns = ['county_id', ...m.key, ...m.columns];
+  const selectList = ['$1', ...m.key, ...m.columns];
+  const compared = m.columns;
   const assignments = compared.map((c) => `${c} = EXCLUDED.${c}`);
   if (m.hasUpdatedAt) assignments.push('updated_at = now()');
   const keyList = m.key.join(', ');

@@ -4,15 +4,17 @@ import { Assessment } from '../counties/assessment.entity.js';
 import { County } from '../counties/county.entity.js';
 import { Parcel } from '../counties/parcel.entity.js';
 import { Sale } from '../counties/sale.entity.js';
+import { ValuationRun, ValuationValue } from '../counties/valuation-version.entity.js';
 import { Job } from '../jobs/job.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { Jobs1764100000000 } from './migrations/1764100000000-jobs.js';
 import { ValuationRuns1764600000000 } from './migrations/1764600000000-valuation-runs.js';
 import { GisExportArtifacts1764750000000 } from './migrations/1764750000000-gis-export-artifacts.js';
 import { GisExportArtifactEncoding1764760000000 } from './migrations/1764760000000-gis-export-artifact-encoding.js';
+import { ValuationVersions1765000000000 } from './migrations/1765000000000-valuation-versions.js';
 
 /** Every entity of the service; feature modules add theirs here. */
-export const ENTITIES = [County, Parcel, Sale, Assessment, Job];
+export const ENTITIES = [County, Parcel, Sale, Assessment, ValuationRun, ValuationValue, Job];
 /** Migrations in order; `npm run migration:generate` writes new files that are added here. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -20,6 +22,7 @@ export const MIGRATIONS = [
   ValuationRuns1764600000000,
   GisExportArtifacts1764750000000,
   GisExportArtifactEncoding1764760000000,
+  ValuationVersions1765000000000,
 ];
 
 export interface ConnectionSettings {

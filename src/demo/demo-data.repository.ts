@@ -73,7 +73,7 @@ export type CopyTable = 'parcels' | 'sales' | 'assessments';
 export const COPY_COLUMNS: Record<CopyTable, readonly string[]> = {
   parcels: ['county_id', 'parcel_id', ...PARCEL_VALUE_COLUMNS],
   sales: ['county_id', 'parcel_id', 'sale_date', 'sale_price', 'is_valid', 'validity_code', 'deed_type'],
-  assessments: ['county_id', 'parcel_id', 'tax_year', 'land_value', 'improvement_value', 'total_value', 'source'],
+  assessments: ['county_id', 'parcel_id', 'tax_year', 'land_value', 'improvement_value', 'total_value'],
 };
 
 function* chunked(lines: Iterable<string>): Generator<string> {

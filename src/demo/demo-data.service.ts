@@ -142,7 +142,7 @@ async function writeCounty(repository: DemoDataRepository, options: LoadDemoOpti
       assessments += list.length;
       let lines = '';
       for (const a of list) {
-        lines += copyLine([id, a.parcelId, a.taxYear, a.landValue, a.improvementValue, a.totalValue, 'import']);
+        lines += copyLine([id, a.parcelId, a.taxYear, a.landValue, a.improvementValue, a.totalValue]);
       }
       return lines;
     }),

@@ -10,6 +10,7 @@ import { Inject, Injectable, Logger, Module, type OnModuleDestroy, type OnModule
 import { ConfigModule, registerAs, type ConfigType } from '@nestjs/config';
 import { loadEnv } from '../config/env.js';
 import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
+import { ValueSetError, ValueSetsRepository, type ValueSet } from '../counties/value-sets.repository.js';
 import { PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
@@ -38,6 +39,8 @@ export interface GisExportInput {
   countyId: string;
   exportFormat: ExportFormat;
   taxYear?: number;
+  /** `certified`, `current` (default) or a valuation job id. */
+  values?: string;
   neighborhoods?: string[];
   propertyClasses?: string[];
   bbox?: [number, number, number, number] /* minLon,minLat,maxLon,maxLat */;
@@ -52,6 +55,8 @@ export interface GisExportResult {
   expires_at: string;
   /** The tax year whose values were exported (null: the county has no assessed values). */
   tax_year: number | null;
+  /** Which values were exported (null: none, the county has no assessed values). */
+  values: ValueSet | null;
   filename: string;
   content_type: string;
 }
@@ -205,7 +210,7 @@ async function finishFile(
 }
 
 /** The job's result: what was stored, and for which tax year. */
-function exportResult(input: GisExportInput, taxYear: number | null, stored: StoredArtifact): GisExportResult {
+function exportResult(input: GisExportInput, values: ValueSet | null, stored: StoredArtifact): GisExportResult {
   return {
     export_format: input.exportFormat,
     feature_count: stored.featureCount,
@@ -213,7 +218,8 @@ function exportResult(input: GisExportInput, taxYear: number | null, stored: Sto
     sha256: stored.sha256,
     artifact_id: input.jobId,
     expires_at: stored.expiresAt.toISOString(),
-    tax_year: taxYear,
+    tax_year: values?.tax_year ?? null,
+    values,
     filename: stored.filename,
     content_type: stored.contentType,
   };
@@ -226,6 +232,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly repository: GisExportRepository,
+    private readonly valueSets: ValueSetsRepository,
     private readonly store: ArtifactStore,
     @Inject(gisExportConfig.KEY) private readonly settings: GisExportSettings,
   ) {}
@@ -247,10 +254,11 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
   async run(input: GisExportInput, progress: ProgressFn): Promise<GisExportResult> {
     checkInput(input);
     const format = input.exportFormat;
-    const taxYear = await this.pickTaxYear(input);
+    const values = await this.pickValues(input);
+    const taxYear = values?.tax_year ?? null;
     const selection: ExportSelection = {
       countyId: input.countyId,
-      taxYear,
+      values,
       neighborhoods: input.neighborhoods,
       propertyClasses: input.propertyClasses,
       bbox: input.bbox,
@@ -265,7 +273,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
       const featureCount = await this.writeFeatures(selection, format, filename, output.sink, state, progress);
       output.finishing();
       const stored = await finishFile(state.writer!, upload, featureCount, progress);
-      return exportResult(input, taxYear, stored);
+      return exportResult(input, values, stored);
     } catch (error) {
       await state.writer?.abort().catch(() => undefined);
       await upload.abort();
@@ -290,25 +298,35 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** The county exists; the tax year asked for has values, or the latest year with values (null: none). */
+  /**
+   * The county exists; the values asked for: of the tax year asked for (it must have values), of a valuation
+   * job's own year, or of the latest year with values (null: the county has none).
+   */
   @Timed({ module: 'gis_export', stage: 'load' })
-  private async pickTaxYear(input: GisExportInput): Promise<number | null> {
+  private async pickValues(input: GisExportInput): Promise<ValueSet | null> {
     if (!(await this.repository.countyExists(input.countyId))) invalid(`county "${input.countyId}" does not exist`);
-    const years = await this.repository.taxYears(input.countyId);
-    let taxYear: number | null;
-    if (input.taxYear !== undefined) {
-      if (!years.includes(input.taxYear)) {
+    const selector = input.values ?? 'current';
+    const isJob = selector !== 'current' && selector !== 'certified';
+    let taxYear: number | null = input.taxYear ?? null;
+    if (!isJob) {
+      const years = await this.valueSets.taxYears(input.countyId);
+      if (taxYear === null) {
+        taxYear = years[0] ?? null; // the latest year; none → values left empty
+        if (taxYear === null) return null;
+      } else if (!years.includes(taxYear)) {
         throw new PermanentJobError(
           'insufficient_data',
-          `county "${input.countyId}" has no assessed values for tax year ${input.taxYear}` +
+          `county "${input.countyId}" has no assessed values for tax year ${taxYear}` +
             (years.length > 0 ? ` (years with values: ${years.join(', ')})` : ' (no assessed values at all)'),
         );
       }
-      taxYear = input.taxYear;
-    } else {
-      taxYear = years[0] ?? null; // the latest year; none → values left empty
     }
-    return taxYear;
+    try {
+      return await this.valueSets.resolve(input.countyId, taxYear, selector);
+    } catch (error) {
+      if (error instanceof ValueSetError) invalid(`values ${error.message}`);
+      throw error;
+    }
   }
 
   /** Streams the selected parcels through the format's writer into the upload; the feature count. */
@@ -321,7 +339,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
     state: { writer: FormatWriter | null },
     progress: ProgressFn,
   ): Promise<number> {
-    const taxYear = selection.taxYear;
+    const taxYear = selection.values?.tax_year ?? null;
     return this.repository.withReader(async (reader) => {
       const stats = await reader.stats(selection, format === 'shapefile');
       const writer = createWriter(format, sink, filename, { textBytes: stats.textBytes }, filename);
@@ -374,7 +392,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
 /** The engine and its storage; the job platform's gis-export module imports this. */
 @Module({
   imports: [ConfigModule.forFeature(gisExportConfig)],
-  providers: [GisExportRepository, ArtifactStore, GisExportEngine],
-  exports: [GisExportEngine, ArtifactStore],
+  providers: [GisExportRepository, ValueSetsRepository, ArtifactStore, GisExportEngine],
+  exports: [GisExportEngine, ArtifactStore, ValueSetsRepository],
 })
 export class GisExportEngineModule {}

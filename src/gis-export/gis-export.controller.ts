@@ -24,6 +24,7 @@ import { acceptsGzip } from './artifact-store.js';
 import { GisExportEngine } from './gis-export-engine.js';
 import { GisExportResultsDto } from './dto/gis-export-results.dto.js';
 import { RunGisExportDto } from './run-gis-export.dto.js';
+import { ValueSetsRepository } from '../counties/value-sets.repository.js';
 import { CSV_CONTENT_TYPE } from './writers/csv.writer.js';
 import { GEOJSON_CONTENT_TYPE } from './writers/geojson.writer.js';
 import { KML_CONTENT_TYPE } from './writers/kml.writer.js';
@@ -53,6 +54,7 @@ export class GisExportController {
   constructor(
     private readonly jobs: JobRoutesService,
     private readonly engine: GisExportEngine,
+    private readonly valueSets: ValueSetsRepository,
   ) {}
 
   @JobRunRoute(ROUTES, 'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.')
@@ -62,7 +64,15 @@ export class GisExportController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('Idempotency-Key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body);
+    const parameters = { ...body, ...(body.values ? { values: body.values.toLowerCase() } : {}) };
+    // A valuation job id is checked now; certified/current are resolved when the job runs (the year may be the
+    // latest one with values).
+    if (parameters.values !== undefined && parameters.values !== 'certified' && parameters.values !== 'current') {
+      await this.valueSets.assertSelectors(user, body.county_id, body.tax_year ?? null, [
+        ['values', parameters.values],
+      ]);
+    }
+    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, parameters);
   }
 
   @Get('results/:job_id/download')

@@ -17,6 +17,7 @@ export interface GisExportParameters {
   county_id: string;
   export_format: GisExportInput['exportFormat'];
   tax_year?: number;
+  values?: string;
   neighborhoods?: string[];
   property_classes?: string[];
   bbox?: [number, number, number, number];
@@ -55,6 +56,7 @@ export class GisExportProcessor implements JobProcessor<GisExportParameters, Gis
         countyId: params.county_id,
         exportFormat: params.export_format,
         ...(params.tax_year !== undefined ? { taxYear: params.tax_year } : {}),
+        ...(params.values !== undefined ? { values: params.values } : {}),
         ...(params.neighborhoods ? { neighborhoods: params.neighborhoods } : {}),
         ...(params.property_classes ? { propertyClasses: params.property_classes } : {}),
         ...(params.bbox ? { bbox: params.bbox } : {}),

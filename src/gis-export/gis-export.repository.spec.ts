@@ -93,7 +93,14 @@ describe('export rows from COPY text', () => {
     const sql = exportCopySql(
       {
         countyId: "o'brien",
-        taxYear: 2025,
+        values: {
+          requested: 'certified',
+          used: 'certified',
+          tax_year: 2025,
+          job_id: null,
+          adopted: false,
+          certified_fallback: false,
+        },
         neighborhoods: ["N'1"],
         propertyClasses: ['vacant'],
         bbox: [-87, 39, -86, 40],
@@ -104,11 +111,13 @@ describe('export rows from COPY text', () => {
     expect(sql).toContain(`p.neighborhood = ANY (ARRAY['N''1']::text[])`);
     expect(sql).toContain(`p.property_class = ANY (ARRAY['vacant']::text[])`);
     expect(sql).toContain('p.lon BETWEEN -87 AND -86 AND p.lat BETWEEN 39 AND 40');
-    expect(sql).toContain('AND a.tax_year = 2025');
+    expect(sql).toContain(
+      `LEFT JOIN (SELECT a.parcel_id, a.land_value, a.improvement_value, a.total_value FROM assessments a WHERE a.county_id = 'o''brien' AND a.tax_year = 2025) a ON a.parcel_id = p.parcel_id`,
+    );
     expect(sql.startsWith('COPY (SELECT ')).toBe(true);
-    const bare = exportCopySql({ countyId: 'c', taxYear: null }, quote);
+    const bare = exportCopySql({ countyId: 'c', values: null }, quote);
     expect(bare).not.toContain('assessments');
     expect(bare).not.toContain('ANY');
-    expect(() => exportCopySql({ countyId: 'c', taxYear: null, bbox: [NaN, 0, 1, 1] }, quote)).toThrow(RangeError);
+    expect(() => exportCopySql({ countyId: 'c', values: null, bbox: [NaN, 0, 1, 1] }, quote)).toThrow(RangeError);
   });
 });

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
+import { valueSetRelation, type ValueSet } from '../counties/value-sets.repository.js';
 import { copyDecode, copyLines } from '../database/copy-text.js';
 import { driverClient, releaseRunner } from '../database/pg-client.js';
 import { EXPORT_FIELDS, type ExportRecord } from './writers/export-fields.js';
@@ -25,8 +26,8 @@ import {
 
 export interface ExportSelection {
   countyId: string;
-  /** Values of this tax year; null when the county has no assessed values at all (values left empty). */
-  taxYear: number | null;
+  /** The values exported (their tax year); null when the county has no values at all (values left empty). */
+  values: ValueSet | null;
   neighborhoods?: string[];
   propertyClasses?: string[];
   /** minLon, minLat, maxLon, maxLat: parcels whose location (lon/lat: the centroid unless imported) is inside. */
@@ -69,14 +70,14 @@ export function selectionWhere(s: ExportSelection, quote: Quote): string {
 /** The export query: one row per parcel in parcel_id order, columns as COPY_COLUMNS. */
 export function exportSelectSql(s: ExportSelection, quote: Quote): string {
   const values =
-    s.taxYear === null
+    s.values === null
       ? 'NULL::numeric AS land_value, NULL::numeric AS improvement_value, NULL::numeric AS total_value'
       : 'a.land_value, a.improvement_value, a.total_value';
+  const bind = (v: string | number) => (typeof v === 'number' ? String(finite(v)) : quote(v));
   const join =
-    s.taxYear === null
+    s.values === null
       ? ''
-      : ` LEFT JOIN assessments a ON a.county_id = p.county_id AND a.parcel_id = p.parcel_id` +
-        ` AND a.tax_year = ${finite(s.taxYear)}`;
+      : ` LEFT JOIN ${valueSetRelation(s.values, s.countyId, bind)} a ON a.parcel_id = p.parcel_id`;
   return (
     `SELECT p.parcel_id, p.neighborhood, p.property_class, p.land_sqft, p.building_sqft, p.year_built, p.quality,` +
     ` p.condition, p.bedrooms, p.bathrooms, p.situs_address, p.lon, p.lat, p.geometry, ${values}` +
@@ -138,15 +139,6 @@ export class GisExportRepository {
   async countyExists(countyId: string): Promise<boolean> {
     const rows = await this.dataSource.query('SELECT 1 FROM counties WHERE id = $1', [countyId]);
     return rows.length > 0;
-  }
-
-  /** Tax years with assessed values in the county, newest first. */
-  async taxYears(countyId: string): Promise<number[]> {
-    const rows: { tax_year: number }[] = await this.dataSource.query(
-      'SELECT DISTINCT tax_year FROM assessments WHERE county_id = $1 ORDER BY tax_year DESC',
-      [countyId],
-    );
-    return rows.map((r) => Number(r.tax_year));
   }
 
   /**

@@ -1,6 +1,7 @@
 // Body of POST /api/v1/gis-export/run.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { VALUES_SELECTOR_MESSAGE, VALUES_SELECTOR_PATTERN } from '../counties/value-sets.repository.js';
 import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
 import { IsBbox, IsNeighborhoodList, IsTaxYear, MIN_TAX_YEAR } from '../jobs/dto/validators.js';
@@ -11,10 +12,26 @@ export class RunGisExportDto extends JobRunBaseDto {
   @IsIn(EXPORT_FORMATS, { message: `must be one of ${EXPORT_FORMATS.join(', ')}` })
   export_format: ExportFormat;
 
-  @ApiPropertyOptional({ example: 2025, minimum: MIN_TAX_YEAR, description: 'Values of this tax year.' })
+  @ApiPropertyOptional({
+    example: 2025,
+    minimum: MIN_TAX_YEAR,
+    description: "Values of this tax year (default: the valuation job's year, else the latest year with values).",
+  })
   @IsOptional()
   @IsTaxYear()
   tax_year?: number;
+
+  @ApiPropertyOptional({
+    default: 'current',
+    example: 'current',
+    description:
+      'Which values: `certified` (the roll as imported), `current` (the adopted valuation of the tax year, else ' +
+      'certified) or the job_id of a completed valuation of the county.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(VALUES_SELECTOR_PATTERN, { message: VALUES_SELECTOR_MESSAGE })
+  values?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['N01'] })
   @IsNeighborhoodList()

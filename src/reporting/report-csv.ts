@@ -27,7 +27,7 @@ export function csvRow(cells: readonly Cell[]): string {
 export function reportToCsv(result: Record<string, unknown>): string {
   switch (result.report_type) {
     case 'ratio_study':
-      return ratioStudyCsv(result as { strata: RatioStratum[]; trim_factor?: number });
+      return ratioStudyCsv(result as unknown as RatioStudyCsvInput);
     case 'assessment_roll':
       return assessmentRollCsv(result as unknown as AssessmentRollResult);
     default:
@@ -85,9 +85,59 @@ function fixed(value: number | null | undefined, digits: number): number | null 
   return Object.is(rounded, -0) ? 0 : rounded;
 }
 
-function ratioStudyCsv(result: { strata: RatioStratum[]; trim_factor?: number }): string {
-  let out = csvRow(RATIO_HEADER);
-  for (const s of result.strata) {
+interface RatioStudyCsvInput {
+  strata: RatioStratum[];
+  trim_factor?: number;
+  comparison?: {
+    versions: { values: string; strata: RatioStratum[] }[];
+    differences: {
+      values: string;
+      against: string;
+      strata: {
+        group: Record<string, string | undefined>;
+        median: number | null;
+        cod: number | null;
+        prd: number | null;
+        prb: number | null;
+      }[];
+    }[];
+  };
+}
+
+/**
+ * A single study: one row per stratum × sample. A comparison: a first column `Values` naming the value set, the
+ * rows of each set in turn, then one row per stratum of each set's difference from the first (trimmed samples).
+ */
+function ratioStudyCsv(result: RatioStudyCsvInput): string {
+  if (!result.comparison) return csvRow(RATIO_HEADER) + strataRows(result.strata, result.trim_factor);
+  let out = csvRow(['Values', ...RATIO_HEADER]);
+  for (const v of result.comparison.versions) out += strataRows(v.strata, result.trim_factor, v.values);
+  const blank = (n: number): null[] => new Array<null>(n).fill(null);
+  for (const d of result.comparison.differences) {
+    for (const s of d.strata) {
+      const [stratum, group] = groupCells(s.group);
+      out += csvRow([
+        `${d.values} minus ${d.against}`,
+        stratum,
+        group,
+        'Difference (trimmed)',
+        ...blank(2),
+        fixed(s.median, RATIO_DIGITS),
+        ...blank(4),
+        fixed(s.cod, COD_DIGITS),
+        fixed(s.prd, PRD_DIGITS),
+        fixed(s.prb, RATIO_DIGITS),
+        ...blank(RATIO_HEADER.length - 13),
+      ]);
+    }
+  }
+  return out;
+}
+
+function strataRows(strata: readonly RatioStratum[], trimFactor: number | undefined, values?: string): string {
+  const lead: Cell[] = values === undefined ? [] : [values];
+  let out = '';
+  for (const s of strata) {
     const [stratum, group] = groupCells(s.group);
     const stats = (label: string, x: RatioStatistics, trimmed: boolean): Cell[] => [
       stratum,
@@ -109,6 +159,7 @@ function ratioStudyCsv(result: { strata: RatioStratum[]; trim_factor?: number })
     // The compliance flags judge the trimmed sample, so they appear on its row only.
     const f = s.flags;
     out += csvRow([
+      ...lead,
       ...stats('Untrimmed', s.untrimmed, false),
       null,
       null,
@@ -120,7 +171,8 @@ function ratioStudyCsv(result: { strata: RatioStratum[]; trim_factor?: number })
       s.warnings.join('; '),
     ]);
     out += csvRow([
-      ...stats(`Trimmed (IQR x ${result.trim_factor ?? 1.5})`, s.trimmed, true),
+      ...lead,
+      ...stats(`Trimmed (IQR x ${trimFactor ?? 1.5})`, s.trimmed, true),
       f.median_ok,
       `${f.cod_range[0]}-${f.cod_range[1]} (${f.cod_class})`,
       f.cod_ok,

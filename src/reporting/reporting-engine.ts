@@ -3,6 +3,7 @@
 // query; see ratio-study/ for the definitions.
 import { Injectable, Module } from '@nestjs/common';
 import { ValidSalesRepository } from '../counties/valid-sales.repository.js';
+import { ValueSetError, ValueSetsRepository, type ValueSet } from '../counties/value-sets.repository.js';
 import { InsufficientDataError, PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
@@ -18,7 +19,12 @@ import { saleColumns } from '../statistics/sale-columns.js';
 import { assessmentRoll } from './assessment-roll.js';
 import { reportToCsv } from './report-csv.js';
 import { ReportingRepository, type RatioInputRow } from './reporting.repository.js';
-import { DEFAULT_TRIM_FACTOR, ratioStudyStrata, type RatioStudyData } from './ratio-study/ratio-study.js';
+import {
+  DEFAULT_TRIM_FACTOR,
+  ratioStudyStrata,
+  type RatioStratum,
+  type RatioStudyData,
+} from './ratio-study/ratio-study.js';
 import { IAAO_STANDARDS } from './ratio-study/standards.js';
 
 export interface ReportInput {
@@ -32,6 +38,10 @@ export interface ReportInput {
   timeAdjust?: boolean;
   /** IQR factor of the outlier trimming rule, default 1.5. */
   trimFactor?: number;
+  /** Which values: `certified`, `current` (default) or a valuation job id. */
+  values?: string;
+  /** ratio_study: value sets to compare against the same sales (replaces `values`). */
+  compare?: string[];
 }
 
 /** Months of sales the time-adjustment trend is fitted on (ending with the study window). */
@@ -42,6 +52,7 @@ export class ReportingEngine {
   constructor(
     private readonly repository: ReportingRepository,
     private readonly sales: ValidSalesRepository,
+    private readonly valueSets: ValueSetsRepository,
   ) {}
 
   async run(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
@@ -70,7 +81,8 @@ export class ReportingEngine {
     const to = input.salesTo ?? `${input.taxYear - 1}-12-31`;
 
     await progress(0.05);
-    const rows = await this.loadRatioInputs(input, from, to);
+    const sets = await this.resolveValues(input, input.compare ?? [input.values ?? 'current']);
+    const rows = await this.loadRatioInputs(input, from, to, sets);
     await progress(0.4);
 
     let timeAdjustment: Record<string, unknown> | null = null;
@@ -95,14 +107,16 @@ export class ReportingEngine {
       await progress(0.55);
     }
 
-    const { data, withoutValue, zeroValue } = ratioColumns(rows, factor);
-    if (data.estimate.length === 0) {
+    const { data, withoutValue, zeroValue } = ratioColumns(rows, factor, sets.length);
+    if (data[0].estimate.length === 0) {
       throw new InsufficientDataError(
-        `no valid sales between ${from} and ${to} with a ${input.taxYear} value in county "${input.countyId}"` +
+        `no valid sales between ${from} and ${to} with a ${input.taxYear} value ` +
+          `${sets.length > 1 ? 'in every compared value set ' : ''}in county "${input.countyId}"` +
           (rows.length > 0 ? ` (${rows.length} valid sales, none with a value of the tax year above 0)` : ''),
       );
     }
-    const strata = this.computeStrata(data, groupBy, trimFactor);
+    const versions = data.map((d) => this.computeStrata(d, groupBy, trimFactor));
+    const strata = versions[0];
     await progress(0.95);
     return {
       report_type: 'ratio_study',
@@ -113,7 +127,8 @@ export class ReportingEngine {
       group_by: groupBy,
       trim_factor: trimFactor,
       time_adjustment: timeAdjustment,
-      sales: { used: data.estimate.length, without_value: withoutValue, zero_value: zeroValue },
+      values: sets[0],
+      sales: { used: data[0].estimate.length, without_value: withoutValue, zero_value: zeroValue },
       standards: {
         median: IAAO_STANDARDS.median,
         prd: IAAO_STANDARDS.prd,
@@ -123,7 +138,18 @@ export class ReportingEngine {
         flags_basis: 'trimmed',
       },
       strata,
+      ...(input.compare ? { comparison: comparison(sets, versions) } : {}),
     };
+  }
+
+  /** Each selector resolved for the county and year (at run time: `current` is what is adopted now). */
+  private async resolveValues(input: ReportInput, selectors: readonly string[]): Promise<ValueSet[]> {
+    try {
+      return await Promise.all(selectors.map((v) => this.valueSets.resolve(input.countyId, input.taxYear, v)));
+    } catch (error) {
+      if (error instanceof ValueSetError) throw new PermanentJobError('invalid_input', `values ${error.message}`);
+      throw error;
+    }
   }
 
   /** The county's market trend over the window, for the time adjustment; InsufficientDataError when none fits. */
@@ -138,8 +164,8 @@ export class ReportingEngine {
   }
 
   @Timed({ module: 'reporting', stage: 'load' })
-  private loadRatioInputs(input: ReportInput, from: string, to: string) {
-    return this.repository.findRatioInputs(input.countyId, input.taxYear, from, to);
+  private loadRatioInputs(input: ReportInput, from: string, to: string, sets: readonly ValueSet[]) {
+    return this.repository.findRatioInputs(input.countyId, from, to, sets);
   }
 
   @Timed({ module: 'reporting', stage: 'compute' })
@@ -148,63 +174,122 @@ export class ReportingEngine {
   }
 
   @Timed({ module: 'reporting', stage: 'load' })
-  private loadRollSums(input: ReportInput) {
-    return this.repository.rollSums(input.countyId, [input.taxYear, input.taxYear - 1]);
+  private loadRollSums(input: ReportInput, set: ValueSet, prior: ValueSet) {
+    return this.repository.rollSums(input.countyId, [
+      { taxYear: input.taxYear, set },
+      { taxYear: input.taxYear - 1, set: prior },
+    ]);
   }
 
+  /**
+   * The roll of the year in the value set asked for, beside the prior year's: certified against certified,
+   * otherwise against the prior year's current values.
+   */
   private async assessmentRoll(input: ReportInput, progress: ProgressFn): Promise<Record<string, unknown>> {
     await progress(0.05);
-    const rows = await this.loadRollSums(input);
+    const [set] = await this.resolveValues(input, [input.values ?? 'current']);
+    const priorSelector = set.requested === 'certified' ? 'certified' : 'current';
+    const prior = await this.valueSets.resolve(input.countyId, input.taxYear - 1, priorSelector);
+    const rows = await this.loadRollSums(input, set, prior);
     await progress(0.8);
     const result = assessmentRoll(input.countyId, input.taxYear, rows);
     if (!result) {
       throw new InsufficientDataError(
-        `county "${input.countyId}" has no assessed values for tax year ${input.taxYear}`,
+        `county "${input.countyId}" has no assessed values for tax year ${input.taxYear} in the ${describeSet(set)}`,
       );
     }
-    return result as unknown as Record<string, unknown>;
+    return { ...(result as unknown as Record<string, unknown>), values: set, prior_values: prior };
   }
 }
 
-/** Coded columns of the sales that have a positive value of the tax year; prices time-adjusted when asked. */
+/**
+ * Coded columns of the sales that have a positive value of the tax year in every one of `sets` value sets (the
+ * same sales for each, so compared sets are judged on one sample); prices time-adjusted when asked. One
+ * RatioStudyData per set, sharing the price and group columns.
+ */
 export function ratioColumns(
   rows: readonly RatioInputRow[],
   factor: ((day: number) => number) | null,
-): { data: RatioStudyData; withoutValue: number; zeroValue: number } {
+  sets = 1,
+): { data: RatioStudyData[]; withoutValue: number; zeroValue: number } {
   let withoutValue = 0;
   let zeroValue = 0;
   let n = 0;
-  for (const r of rows) {
-    if (r.estimate === null) withoutValue++;
-    else if (!(r.estimate > 0)) zeroValue++;
-    else n++;
-  }
-  const estimate = new Float64Array(n);
+  const usable = new Uint8Array(rows.length);
+  rows.forEach((r, k) => {
+    let missing = false;
+    let zero = false;
+    for (let j = 0; j < sets; j++) {
+      const e = r.estimates[j];
+      if (e === null) missing = true;
+      else if (!(e > 0)) zero = true;
+    }
+    if (missing) withoutValue++;
+    else if (zero) zeroValue++;
+    else {
+      usable[k] = 1;
+      n++;
+    }
+  });
+  const estimates = Array.from({ length: sets }, () => new Float64Array(n));
   const price = new Float64Array(n);
   const propertyClass = new Int32Array(n);
   const neighborhood = new Int32Array(n);
   const classCodes = new Map<string, number>();
   const nbCodes = new Map<string, number>();
   let i = 0;
-  for (const r of rows) {
-    if (r.estimate === null || !(r.estimate > 0)) continue;
-    estimate[i] = r.estimate;
+  rows.forEach((r, k) => {
+    if (usable[k] === 0) return;
+    for (let j = 0; j < sets; j++) estimates[j][i] = r.estimates[j]!;
     price[i] = factor ? r.price * factor(r.day) : r.price;
     propertyClass[i] = codeOf(classCodes, r.property_class);
     neighborhood[i] = codeOf(nbCodes, r.neighborhood);
     i++;
-  }
+  });
+  const classLabels = [...classCodes.keys()];
+  const neighborhoodLabels = [...nbCodes.keys()];
   return {
-    data: {
+    data: estimates.map((estimate) => ({
       estimate,
       price,
       propertyClass,
-      classLabels: [...classCodes.keys()],
+      classLabels,
       neighborhood,
-      neighborhoodLabels: [...nbCodes.keys()],
-    },
+      neighborhoodLabels,
+    })),
     withoutValue,
     zeroValue,
+  };
+}
+
+/** How a value set reads in a sentence. */
+function describeSet(set: ValueSet): string {
+  if (set.used === 'certified') return 'certified roll';
+  return set.requested === 'current' ? `current values (valuation ${set.job_id})` : `valuation ${set.job_id}`;
+}
+
+/** A compared set's label: the word asked for, or the job id. */
+const setLabel = (set: ValueSet): string => set.requested;
+
+/** Side-by-side strata of every compared set, and each set's differences from the first (trimmed statistics). */
+export function comparison(sets: readonly ValueSet[], versions: readonly RatioStratum[][]): Record<string, unknown> {
+  const [base, ...others] = versions;
+  const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  return {
+    values: sets,
+    versions: sets.map((set, i) => ({ values: setLabel(set), strata: versions[i] })),
+    differences: others.map((strata, k) => ({
+      values: setLabel(sets[k + 1]),
+      against: setLabel(sets[0]),
+      strata: strata.map((s, j) => ({
+        group: s.group,
+        median: delta(s.trimmed.median, base[j].trimmed.median),
+        cod: delta(s.trimmed.cod, base[j].trimmed.cod),
+        prd: delta(s.trimmed.prd, base[j].trimmed.prd),
+        prb: delta(s.trimmed.prb, base[j].trimmed.prb),
+        compliant: { from: base[j].flags.compliant, to: s.flags.compliant },
+      })),
+    })),
   };
 }
 
@@ -219,7 +304,7 @@ function codeOf(map: Map<string, number>, label: string): number {
 
 /** The reporting engine and its repositories, for the reporting job processor to import. */
 @Module({
-  providers: [ReportingRepository, ValidSalesRepository, ReportingEngine],
-  exports: [ReportingEngine],
+  providers: [ReportingRepository, ValidSalesRepository, ValueSetsRepository, ReportingEngine],
+  exports: [ReportingEngine, ValueSetsRepository],
 })
 export class ReportingEngineModule {}

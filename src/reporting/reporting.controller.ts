@@ -17,6 +17,8 @@ import {
   type JobRouteSpec,
 } from '../jobs/job-routes.js';
 import { JobRoutesService } from '../jobs/job-routes.service.js';
+import { ValueSetsRepository } from '../counties/value-sets.repository.js';
+import { ValidationProblem, type FieldError } from '../common/problem.js';
 import { AssessmentRollResultsDto, RatioStudyResultsDto } from './dto/report-results.dto.js';
 import { ReportingEngine } from './reporting-engine.js';
 import { ReportResultsQueryDto, RunReportDto, type ReportParameters } from './run-report.dto.js';
@@ -37,6 +39,7 @@ export class ReportingController {
   constructor(
     private readonly jobs: JobRoutesService,
     private readonly engine: ReportingEngine,
+    private readonly valueSets: ValueSetsRepository,
   ) {}
 
   @JobRunRoute(ROUTES, 'Queue a ratio study or assessment roll report of a county for a tax year.')
@@ -46,7 +49,24 @@ export class ReportingController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('Idempotency-Key') idempotencyKey?: string,
   ): Promise<JobSubmittedDto> {
-    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, body satisfies ReportParameters);
+    const problems: FieldError[] = [];
+    if (body.compare !== undefined && body.report_type !== 'ratio_study') {
+      problems.push({ field: 'compare', message: 'is only for report_type ratio_study' });
+    }
+    if (body.compare !== undefined && body.values !== undefined) {
+      problems.push({ field: 'values', message: 'give values or compare, not both' });
+    }
+    if (problems.length > 0) throw new ValidationProblem(problems);
+    const parameters: ReportParameters = {
+      ...body,
+      ...(body.values ? { values: body.values.toLowerCase() } : {}),
+      ...(body.compare ? { compare: body.compare.map((v) => v.toLowerCase()) } : {}),
+    };
+    await this.valueSets.assertSelectors(user, body.county_id, body.tax_year, [
+      ['values', parameters.values],
+      ['compare', parameters.compare],
+    ]);
+    return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, parameters);
   }
 
   // The shared results route with ?format=csv added.

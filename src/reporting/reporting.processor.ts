@@ -34,6 +34,8 @@ export class ReportingProcessor implements JobProcessor<ReportParameters, Record
         groupBy: params.group_by,
         timeAdjust: params.time_adjust,
         trimFactor: params.trim_factor,
+        values: params.values,
+        compare: params.compare,
       },
       ctx.progress,
     );

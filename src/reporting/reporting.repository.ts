@@ -1,11 +1,13 @@
-// SQL of the reports: one query for the ratio-study inputs, one grouped query for the assessment roll.
+// SQL of the reports: one query for the ratio-study inputs, one grouped query for the assessment roll, each over
+// the value sets the report names (see counties/value-sets.repository.ts).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { parameterBinder, valueSetRelation, type ValueSet } from '../counties/value-sets.repository.js';
 
-/** A valid sale in the window with its parcel's value of the tax year (null when the roll has none). */
+/** A valid sale in the window with its parcel's value of the tax year in each value set (null where it has none). */
 export interface RatioInputRow {
-  estimate: number | null;
+  estimates: (number | null)[];
   price: number;
   day: number;
   property_class: string;
@@ -28,24 +30,54 @@ export interface RollGroupRow {
 export class ReportingRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Valid sales of the county from `from` to `to` (inclusive) with the parcels' values of `taxYear`. */
-  async findRatioInputs(countyId: string, taxYear: number, from: string, to: string): Promise<RatioInputRow[]> {
-    return this.dataSource.query(
-      `SELECT a.total_value::float8 AS estimate,
+  /**
+   * Valid sales of the county from `from` to `to` (inclusive) with the parcels' total value in each of the value
+   * sets (of their tax year; one column per set, in order). In a fixed order, so the same inputs give the same
+   * figures to the last digit whichever sets are joined.
+   */
+  async findRatioInputs(
+    countyId: string,
+    from: string,
+    to: string,
+    sets: readonly ValueSet[],
+  ): Promise<RatioInputRow[]> {
+    const params: unknown[] = [countyId, from, to];
+    const bind = parameterBinder(params);
+    const columns = sets.map((_, i) => `v${i}.total_value::float8 AS e${i}`).join(', ');
+    const joins = sets
+      .map((set, i) => ` LEFT JOIN ${valueSetRelation(set, countyId, bind)} v${i} ON v${i}.parcel_id = s.parcel_id`)
+      .join('');
+    const rows: (Record<string, number | null> & Omit<RatioInputRow, 'estimates'>)[] = await this.dataSource.query(
+      `SELECT ${columns},
               s.sale_price::float8 AS price,
               (s.sale_date - DATE '1970-01-01') AS day,
               p.property_class,
               p.neighborhood
          FROM sales s
-         JOIN parcels p ON p.county_id = s.county_id AND p.parcel_id = s.parcel_id
-         LEFT JOIN assessments a ON a.county_id = s.county_id AND a.parcel_id = s.parcel_id AND a.tax_year = $2
-        WHERE s.county_id = $1 AND s.is_valid AND s.sale_date BETWEEN $3::date AND $4::date`,
-      [countyId, taxYear, from, to],
+         JOIN parcels p ON p.county_id = s.county_id AND p.parcel_id = s.parcel_id${joins}
+        WHERE s.county_id = $1 AND s.is_valid AND s.sale_date BETWEEN $2::date AND $3::date
+        ORDER BY s.id`,
+      params,
     );
+    return rows.map((r) => ({
+      estimates: sets.map((_, i) => r[`e${i}`]),
+      price: r.price,
+      day: r.day,
+      property_class: r.property_class,
+      neighborhood: r.neighborhood,
+    }));
   }
 
-  /** Counts and sums of land, improvement and total value by class, by neighborhood and overall, for the years. */
-  async rollSums(countyId: string, taxYears: readonly number[]): Promise<RollGroupRow[]> {
+  /** Counts and sums of land, improvement and total value by class, by neighborhood and overall, per year's value set. */
+  async rollSums(countyId: string, years: readonly { taxYear: number; set: ValueSet }[]): Promise<RollGroupRow[]> {
+    const params: unknown[] = [countyId];
+    const bind = parameterBinder(params);
+    const values = years
+      .map(
+        ({ taxYear, set }) =>
+          `SELECT ${bind(taxYear)}::int AS tax_year, x.* FROM ${valueSetRelation(set, countyId, bind)} x`,
+      )
+      .join(' UNION ALL ');
     const rows: (Omit<RollGroupRow, 'grouping'> & {
       g_class: number;
       g_nb: number;
@@ -59,11 +91,10 @@ export class ReportingRepository {
                 sum(a.land_value)::float8 AS land_value,
                 sum(a.improvement_value)::float8 AS improvement_value,
                 sum(a.total_value)::float8 AS total_value
-           FROM assessments a
-           JOIN parcels p ON p.county_id = a.county_id AND p.parcel_id = a.parcel_id
-          WHERE a.county_id = $1 AND a.tax_year = ANY($2::int[])
+           FROM (${values}) a
+           JOIN parcels p ON p.county_id = $1 AND p.parcel_id = a.parcel_id
           GROUP BY a.tax_year, GROUPING SETS ((p.property_class), (p.neighborhood), ())`,
-      [countyId, [...taxYears]],
+      params,
     );
     return rows.map((r) => ({
       grouping: r.g_class === 0 ? 'property_class' : r.g_nb === 0 ? 'neighborhood' : 'overall',

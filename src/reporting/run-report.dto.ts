@@ -9,14 +9,19 @@ import {
   IsIn,
   IsNumber,
   IsOptional,
+  IsString,
+  Matches,
   Max,
   Min,
 } from 'class-validator';
+import { VALUES_SELECTOR_MESSAGE, VALUES_SELECTOR_PATTERN } from '../counties/value-sets.repository.js';
 import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
 import { IsCalendarDate, IsOnOrAfter, IsTaxYear, MIN_TAX_YEAR } from '../jobs/dto/validators.js';
 
 export const REPORT_TYPES = ['ratio_study', 'assessment_roll'] as const;
 export const REPORT_GROUPS = ['property_class', 'neighborhood'] as const;
+/** Most value sets one ratio study compares. */
+export const MAX_COMPARED = 5;
 
 export class RunReportDto extends JobRunBaseDto {
   @ApiProperty({ example: 2025, minimum: MIN_TAX_YEAR })
@@ -67,6 +72,38 @@ export class RunReportDto extends JobRunBaseDto {
   @Min(0.5)
   @Max(10)
   trim_factor?: number;
+
+  @ApiPropertyOptional({
+    default: 'current',
+    example: 'current',
+    description:
+      'Which values to study: `certified` (the roll as imported), `current` (the adopted valuation of the tax ' +
+      'year, else certified) or the job_id of a completed valuation of the county and year.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(VALUES_SELECTOR_PATTERN, { message: VALUES_SELECTOR_MESSAGE })
+  values?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['certified', 'current'],
+    minItems: 2,
+    maxItems: MAX_COMPARED,
+    description:
+      'ratio_study: compare these value sets (each as in `values`) on the same sales, side by side with the ' +
+      'differences from the first. Replaces `values`.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(MAX_COMPARED)
+  @ArrayUnique((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v), {
+    message: 'must not repeat a value set',
+  })
+  @IsString({ each: true })
+  @Matches(VALUES_SELECTOR_PATTERN, { each: true, message: `each value ${VALUES_SELECTOR_MESSAGE}` })
+  compare?: string[];
 }
 
 /** Run parameters as stored with the job and handed to the processor. */
@@ -79,6 +116,8 @@ export interface ReportParameters {
   group_by?: Array<(typeof REPORT_GROUPS)[number]>;
   time_adjust?: boolean;
   trim_factor?: number;
+  values?: string;
+  compare?: string[];
 }
 
 export const REPORT_FORMATS = ['json', 'csv'] as const;

@@ -14,7 +14,7 @@ describe('monthsBefore', () => {
 describe('ValuationEngine input checks', () => {
   const repository = {
     findCountyScope: jest.fn(async () => ({ parcelCount: 10, neighborhoods: ['A', 'B'] })),
-    findRun: jest.fn(async () => null),
+    pageParcelValues: jest.fn(async () => []),
   };
   const engine = new ValuationEngine(repository as unknown as ValuationRepository, { lookbackMonths: 36 });
   const input = {

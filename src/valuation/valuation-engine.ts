@@ -1,6 +1,6 @@
 // Mass appraisal of a county for a tax year: calibrates the chosen method on the valid sales of the lookback
-// window, values every parcel in scope in batches as they stream from the database, and replaces the year's
-// values in one transaction. Methods: hedonic-valuation.ts and cost-approach.ts.
+// window, values every parcel in scope in batches as they stream from the database, and stores the values as the
+// job's own version in one transaction. Methods: hedonic-valuation.ts and cost-approach.ts.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { ProgressFn } from '../jobs/job-processor.js';
@@ -79,8 +79,8 @@ export interface ValuationResult {
     mean_value: number | null;
     /** Parcels valued by the market model, by depreciated cost plus land, and by land alone. */
     valued_by: { market_model: number; cost: number; land_only: number };
-    /** Values of the year that the run replaced. */
-    replaced_values: number;
+    /** Parcel values stored as this job's version (adopt it to make them the county's current values). */
+    stored_values: number;
   };
   diagnostics: {
     n_sales: number;
@@ -145,7 +145,7 @@ export class ValuationEngine {
       lookbackMonths,
       calibration,
       totals,
-      replaced: outcome.replaced,
+      stored: outcome.written,
     });
   }
 
@@ -175,7 +175,7 @@ export class ValuationEngine {
       : { method: 'regression', model: fitHedonicModel(sales, valuationYear) };
   }
 
-  /** Values every parcel in batches and replaces the job's values of the tax year in one transaction. */
+  /** Values every parcel in batches and stores them as the job's version in one transaction. */
   @Timed({ module: 'valuation', stage: 'write' })
   private async write(
     scope: ValuationScope,
@@ -186,7 +186,7 @@ export class ValuationEngine {
   ) {
     const span = PROGRESS.valued - PROGRESS.calibrated;
     const totals = new ValueTotalsCollector();
-    const outcome = await this.repository.replaceValues(
+    const outcome = await this.repository.writeVersion(
       scope,
       input.jobId,
       input.method,
@@ -213,16 +213,14 @@ export class ValuationEngine {
     return { totals, outcome };
   }
 
-  /** Values the job wrote that are still current, by parcel id; `cursor` is the previous page's next_cursor. */
+  /** Values of the job's version, by parcel id; `cursor` is the previous page's next_cursor. */
   async listParcelValues(jobId: string, limit: number, cursor?: string): Promise<ParcelValuesPage> {
     if (!UUID.test(jobId)) throw new InvalidValuationInputError('job id must be a UUID');
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new InvalidValuationInputError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
     }
     const after = cursor === undefined || cursor === '' ? undefined : decodeCursor(cursor);
-    const run = await this.repository.findRun(jobId.toLowerCase());
-    if (run === null) return { items: [], next_cursor: null };
-    const rows = await this.repository.pageParcelValues(run, jobId.toLowerCase(), limit + 1, after);
+    const rows = await this.repository.pageParcelValues(jobId.toLowerCase(), limit + 1, after);
     const items = rows.slice(0, limit);
     const next = rows.length > limit ? encodeCursor(items[items.length - 1].parcel_id) : null;
     return { items, next_cursor: next };
@@ -401,7 +399,7 @@ interface ResultParts {
   lookbackMonths: number;
   calibration: Calibration;
   totals: ValueTotalsCollector;
-  replaced: number;
+  stored: number;
 }
 
 function buildResult(parts: ResultParts): ValuationResult {
@@ -492,7 +490,7 @@ function buildResult(parts: ResultParts): ValuationResult {
     tax_year: scope.taxYear,
     valuation_date: scope.valuationDate,
     neighborhoods: scope.neighborhoods ? [...scope.neighborhoods] : null,
-    summary: { ...totals.summary(), valued_by: { ...totals.basis }, replaced_values: parts.replaced },
+    summary: { ...totals.summary(), valued_by: { ...totals.basis }, stored_values: parts.stored },
     diagnostics: {
       n_sales: nSales,
       sales_from: parts.salesFrom,

@@ -1,7 +1,7 @@
 // Valuation job routes: run, per-parcel values, and the job routes every module declares (status, results,
 // list, cancel), each a visible method over JobRoutesService.
-import { Body, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -22,7 +22,13 @@ import {
 import { JobRoutesService } from '../jobs/job-routes.service.js';
 import { ValuationParcelValuesPageDto, ValuationResultsDto } from './dto/valuation-results.dto.js';
 import { ParcelValuesQueryDto, RunValuationDto, type ValuationParameters } from './run-valuation.dto.js';
+import {
+  ValuationAdoptionDto,
+  ValuationVersionListDto,
+  ValuationVersionsQueryDto,
+} from './dto/valuation-version.dto.js';
 import { InvalidValuationInputError, ValuationEngine } from './valuation-engine.js';
+import { ValuationVersionsService } from './valuation-versions.service.js';
 
 const MODULE = 'valuation' as const;
 const ROUTES: JobRouteSpec = {
@@ -39,6 +45,7 @@ export class ValuationController {
   constructor(
     private readonly jobs: JobRoutesService,
     private readonly engine: ValuationEngine,
+    private readonly versions: ValuationVersionsService,
   ) {}
 
   @JobRunRoute(ROUTES, 'Queue a mass-appraisal valuation of a county for a tax year.')
@@ -64,12 +71,13 @@ export class ValuationController {
   @ApiProblem(400, 'Invalid job_id, limit or cursor.')
   @ApiProblem(404, 'No such job in your counties.')
   @ApiProblem(409, 'The job is not COMPLETED.')
+  @ApiProblem(410, "The job's values were deleted.")
   async parcels(
     @Param() params: JobIdParamsDto,
     @Query() query: ParcelValuesQueryDto,
     @CurrentUser() user: AuthUser,
   ): Promise<unknown> {
-    await this.jobs.completed(MODULE, params.job_id, user);
+    await this.versions.find(params.job_id, user);
     try {
       return await this.engine.listParcelValues(params.job_id, query.limit ?? 100, query.cursor);
     } catch (error) {
@@ -79,6 +87,51 @@ export class ValuationController {
       }
       throw error;
     }
+  }
+
+  @Get('versions')
+  @RequirePermissions(Permission.ValuationViewResults)
+  @ApiOperation({
+    summary: "A county's valuation versions (each valuation job's values) and which is adopted per tax year.",
+  })
+  @ApiOkResponse({ type: ValuationVersionListDto })
+  @ApiProblem(400, 'Invalid county_id or tax_year.')
+  @ApiProblem(404, 'No such county in your counties.')
+  async listVersions(
+    @Query() query: ValuationVersionsQueryDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<ValuationVersionListDto> {
+    return { items: await this.versions.list(query.county_id, query.tax_year, user) };
+  }
+
+  @Post('results/:job_id/adopt')
+  @HttpCode(200)
+  @RequirePermissions(Permission.ValuationAdopt)
+  @ApiOperation({
+    summary:
+      "Adopt a completed valuation's values as the county's current values of its tax year (the certified roll " +
+      'and every other version are kept; adopting another version later switches).',
+  })
+  @ApiOkResponse({ type: ValuationAdoptionDto })
+  @ApiProblem(400, 'Invalid job_id.')
+  @ApiProblem(404, 'No such job in your counties.')
+  @ApiProblem(409, 'The job is not COMPLETED.')
+  @ApiProblem(410, "The job's values were deleted.")
+  adopt(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<ValuationAdoptionDto> {
+    return this.versions.adopt(params.job_id, user);
+  }
+
+  @Delete('results/:job_id')
+  @HttpCode(204)
+  @RequirePermissions(Permission.ValuationExecute)
+  @ApiOperation({ summary: "Delete a valuation's stored values (refused for the adopted version)." })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblem(400, 'Invalid job_id.')
+  @ApiProblem(404, 'No such job in your counties.')
+  @ApiProblem(409, 'The job is not COMPLETED, or its values are the adopted ones.')
+  @ApiProblem(410, "The job's values were already deleted.")
+  async deleteValues(@Param() params: JobIdParamsDto, @CurrentUser() user: AuthUser): Promise<void> {
+    await this.versions.delete(params.job_id, user);
   }
 
   @JobStatusRoute(ROUTES)

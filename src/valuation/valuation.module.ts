@@ -5,10 +5,11 @@ import { jobMetricProviders } from '../observability/decorators/index.js';
 import { ValuationEngineModule } from './valuation-engine.module.js';
 import { ValuationController } from './valuation.controller.js';
 import { ValuationProcessor } from './valuation.processor.js';
+import { ValuationVersionsService } from './valuation-versions.service.js';
 
 @Module({
   imports: [ValuationEngineModule],
   controllers: [ValuationController],
-  providers: [ValuationProcessor, ...jobMetricProviders(ValuationProcessor)],
+  providers: [ValuationProcessor, ValuationVersionsService, ...jobMetricProviders(ValuationProcessor)],
 })
 export class ValuationModule {}

@@ -1,5 +1,5 @@
 // SQL of valuations: sales and parcels streamed out with COPY into typed arrays, values streamed back with COPY
-// into a staging table, then swapped in for the tax year in one transaction.
+// as the job's own version in one transaction; versions listed, adopted and deleted.
 //
 // COPY takes no bind parameters, so every value a COPY query needs is handed over with set_config(…, true)
 // (a bound parameter, local to the transaction) and read back with current_setting(): no value is ever
@@ -38,7 +38,6 @@ export interface ValueSink {
 
 export interface WriteOutcome {
   written: number;
-  replaced: number;
 }
 
 export const PARCEL_BATCH_SIZE = 8192;
@@ -71,37 +70,42 @@ const SET_SCOPE = `SELECT set_config('terrafusion.valuation_county', $1, true),
   set_config('terrafusion.valuation_sales_from', $3, true),
   set_config('terrafusion.valuation_neighborhoods', $4, true)`;
 
-// Existing rows are updated in place: only value columns change, so with the table's fillfactor (migration
-// 1764600000000) the new versions stay on their page (HOT) — no index entries, no foreign-key checks.
-const UPDATE_VALUES = `UPDATE assessments a
-     SET land_value = s.land_value, improvement_value = s.improvement_value, total_value = s.total_value,
-         source = 'valuation', job_id = $3, updated_at = now()
-    FROM valuation_stage s
-   WHERE a.county_id = $1 AND a.tax_year = $2 AND a.parcel_id = s.parcel_id`;
-// Parcels without a row for the year yet (a first valuation of a new tax year).
-const INSERT_VALUES = `INSERT INTO assessments
-    (county_id, parcel_id, tax_year, land_value, improvement_value, total_value, source, job_id, updated_at)
-  SELECT $1, s.parcel_id, $2, s.land_value, s.improvement_value, s.total_value, 'valuation', $3, now()
-    FROM valuation_stage s
-   WHERE NOT EXISTS (SELECT 1 FROM assessments a
-                      WHERE a.county_id = $1 AND a.tax_year = $2 AND a.parcel_id = s.parcel_id)
-   ORDER BY s.parcel_id`;
+// A version is written once per job: a retried attempt replaces what an earlier attempt of the same job left
+// (its adoption, if any, is kept).
 const RECORD_RUN = `INSERT INTO valuation_runs (job_id, county_id, tax_year, method, neighborhoods, parcel_count)
-  VALUES ($1, $2, $3, $4, $5, $6)
+  VALUES ($1, $2, $3, $4, $5, 0)
   ON CONFLICT (job_id) DO UPDATE SET county_id = EXCLUDED.county_id, tax_year = EXCLUDED.tax_year,
-    method = EXCLUDED.method, neighborhoods = EXCLUDED.neighborhoods, parcel_count = EXCLUDED.parcel_count,
-    written_at = now(), superseded_at = NULL`;
-const SUPERSEDE_RUNS = `UPDATE valuation_runs SET superseded_at = now()
-  WHERE county_id = $1 AND tax_year = $2 AND job_id <> $3 AND superseded_at IS NULL`;
+    method = EXCLUDED.method, neighborhoods = EXCLUDED.neighborhoods, parcel_count = 0, written_at = now()`;
 
 const PAGE_FIRST = `SELECT parcel_id, land_value::float8 AS land_value, improvement_value::float8 AS improvement_value,
     total_value::float8 AS total_value
-  FROM assessments WHERE county_id = $1 AND tax_year = $2 AND job_id = $3
-  ORDER BY parcel_id LIMIT $4`;
+  FROM valuation_values WHERE job_id = $1
+  ORDER BY parcel_id LIMIT $2`;
 const PAGE_AFTER = `SELECT parcel_id, land_value::float8 AS land_value, improvement_value::float8 AS improvement_value,
     total_value::float8 AS total_value
-  FROM assessments WHERE county_id = $1 AND tax_year = $2 AND job_id = $3 AND parcel_id > $5
-  ORDER BY parcel_id LIMIT $4`;
+  FROM valuation_values WHERE job_id = $1 AND parcel_id > $3
+  ORDER BY parcel_id LIMIT $2`;
+
+const RUN_COLUMNS = `job_id, county_id, tax_year, method, neighborhoods, parcel_count, written_at, adopted_at, adopted_by`;
+
+/** A stored valuation version. */
+export interface ValuationVersionRow {
+  job_id: string;
+  county_id: string;
+  tax_year: number;
+  method: 'cost' | 'regression';
+  neighborhoods: string[] | null;
+  parcel_count: number;
+  written_at: Date;
+  adopted_at: Date | null;
+  adopted_by: string | null;
+}
+
+/** The outcome of an adoption: the version now adopted and the one it replaced (null when none was). */
+export interface Adoption {
+  version: ValuationVersionRow;
+  previous_job_id: string | null;
+}
 
 @Injectable()
 export class ValuationRepository {
@@ -175,13 +179,12 @@ export class ValuationRepository {
   }
 
   /**
-   * Replaces the values of the scope's parcels for the tax year in one transaction: `produce` writes every value
-   * through the sink into a staging table; then, under a lock per county and year, each valued parcel's row of
-   * the year is overwritten (or inserted) with source 'valuation' and the job id; `beforeCommit` runs last (it may
-   * still abort). Readers see the old values until the commit; a crash at any point leaves them. A parcel added
-   * after the parcels were read keeps whatever row it has.
+   * Writes the job's values as its own version in one transaction: `produce` writes every value through the sink
+   * straight into `valuation_values`; `beforeCommit` runs last (it may still abort). The certified roll and every
+   * other version are left as they are; nothing is visible until the commit, and a crash at any point leaves
+   * nothing of this attempt.
    */
-  async replaceValues(
+  async writeVersion(
     scope: ValuationScope,
     jobId: string,
     method: 'cost' | 'regression',
@@ -192,14 +195,16 @@ export class ValuationRepository {
     const { client } = connection;
     return inTransaction(connection, async (trackCopy) => {
       await client.query('SET LOCAL statement_timeout = 0');
-      // Room for the join of the staged values with the year's rows to stay in memory.
-      await client.query("SET LOCAL work_mem = '64MB'");
-      await client.query(
-        `CREATE TEMP TABLE valuation_stage (parcel_id text NOT NULL, land_value numeric(14,2) NOT NULL,
-           improvement_value numeric(14,2) NOT NULL, total_value numeric(14,2) NOT NULL) ON COMMIT DROP`,
-      );
+      await client.query(RECORD_RUN, [
+        jobId,
+        scope.countyId,
+        scope.taxYear,
+        method,
+        scope.neighborhoods ? JSON.stringify(scope.neighborhoods) : null,
+      ]);
+      await client.query('DELETE FROM valuation_values WHERE job_id = $1', [jobId]);
       const copy = client.query(
-        copyFrom('COPY valuation_stage (parcel_id, land_value, improvement_value, total_value) FROM STDIN'),
+        copyFrom('COPY valuation_values (job_id, parcel_id, land_value, improvement_value, total_value) FROM STDIN'),
       );
       trackCopy(copy);
       let failure: Error | undefined;
@@ -207,52 +212,91 @@ export class ValuationRepository {
       await produce({
         write: async (batch, values) => {
           if (failure) throw failure;
-          if (!copy.write(valueLines(batch, values))) await once(copy, 'drain');
+          if (!copy.write(valueLines(jobId, batch, values))) await once(copy, 'drain');
         },
       });
       copy.end();
       await finished(copy);
       const written = copy.rowCount;
-
-      await client.query('ANALYZE valuation_stage');
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `terrafusion:valuation:${scope.countyId}:${scope.taxYear}`,
-      ]);
-      const params = [scope.countyId, scope.taxYear, jobId];
-      const updated = (await client.query(UPDATE_VALUES, params)).rowCount ?? 0;
-      if (updated < written) await client.query(INSERT_VALUES, params);
-      await client.query(RECORD_RUN, [
-        jobId,
-        scope.countyId,
-        scope.taxYear,
-        method,
-        scope.neighborhoods ? JSON.stringify(scope.neighborhoods) : null,
-        written,
-      ]);
-      // Only a run over the whole county leaves nothing of the earlier runs of the year.
-      if (!scope.neighborhoods) await client.query(SUPERSEDE_RUNS, [scope.countyId, scope.taxYear, jobId]);
+      await client.query('UPDATE valuation_runs SET parcel_count = $2 WHERE job_id = $1', [jobId, written]);
       await beforeCommit();
-      return { written, replaced: updated };
+      return { written };
     });
   }
 
-  /** The run's county and tax year, or null when the job wrote no values. */
-  async findRun(jobId: string): Promise<{ countyId: string; taxYear: number } | null> {
-    const rows = await this.dataSource.query<{ county_id: string; tax_year: number }[]>(
-      'SELECT county_id, tax_year FROM valuation_runs WHERE job_id = $1',
+  /** The version a job wrote, or null when it wrote none (or it was deleted). */
+  async findVersion(jobId: string): Promise<ValuationVersionRow | null> {
+    const rows = await this.dataSource.query<ValuationVersionRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM valuation_runs WHERE job_id = $1`,
       [jobId],
     );
-    return rows.length === 0 ? null : { countyId: rows[0].county_id, taxYear: rows[0].tax_year };
+    return rows[0] ?? null;
   }
 
-  /** Values the job wrote that are still current, by parcel id, after `afterParcelId`. */
-  async pageParcelValues(
-    run: { countyId: string; taxYear: number },
-    jobId: string,
-    limit: number,
-    afterParcelId?: string,
-  ): Promise<ParcelValueRow[]> {
-    const params: unknown[] = [run.countyId, run.taxYear, jobId, limit];
+  /** The county's versions (of one tax year when given), newest first. */
+  async listVersions(countyId: string, taxYear?: number): Promise<ValuationVersionRow[]> {
+    return this.dataSource.query<ValuationVersionRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM valuation_runs
+        WHERE county_id = $1 AND ($2::int IS NULL OR tax_year = $2)
+        ORDER BY tax_year DESC, written_at DESC, job_id`,
+      [countyId, taxYear ?? null],
+    );
+  }
+
+  /**
+   * Makes the job's version the adopted one of its county and year, in one transaction under a lock per county
+   * and year: the previously adopted version (if any) is released, nothing is deleted. Null when the job has no
+   * stored version.
+   */
+  async adopt(jobId: string, adoptedBy: string): Promise<Adoption | null> {
+    const connection = await takeConnection(this.dataSource);
+    const { client } = connection;
+    return inTransaction(connection, async () => {
+      const found = await client.query<{ county_id: string; tax_year: number }>(
+        'SELECT county_id, tax_year FROM valuation_runs WHERE job_id = $1',
+        [jobId],
+      );
+      if (found.rows.length === 0) return null;
+      const { county_id: countyId, tax_year: taxYear } = found.rows[0];
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `terrafusion:valuation:${countyId}:${taxYear}`,
+      ]);
+      const released = await client.query<{ job_id: string }>(
+        `UPDATE valuation_runs SET adopted_at = NULL, adopted_by = NULL
+          WHERE county_id = $1 AND tax_year = $2 AND adopted_at IS NOT NULL AND job_id <> $3
+          RETURNING job_id`,
+        [countyId, taxYear, jobId],
+      );
+      const adopted = await client.query<ValuationVersionRow>(
+        `UPDATE valuation_runs SET adopted_at = CASE WHEN adopted_at IS NULL THEN now() ELSE adopted_at END,
+                adopted_by = CASE WHEN adopted_at IS NULL THEN $2 ELSE adopted_by END
+          WHERE job_id = $1 RETURNING ${RUN_COLUMNS}`,
+        [jobId, adoptedBy],
+      );
+      if (adopted.rows.length === 0) return null;
+      return { version: adopted.rows[0], previous_job_id: released.rows[0]?.job_id ?? null };
+    });
+  }
+
+  /**
+   * Deletes a version that is not adopted. Answers `deleted`, `adopted` (refused) or `missing`. The adoption check
+   * and the delete are one statement, so a concurrent adoption cannot slip between them.
+   */
+  async deleteVersion(jobId: string): Promise<'deleted' | 'adopted' | 'missing'> {
+    const rows: { adopted: boolean; deleted: boolean }[] = await this.dataSource.query(
+      `WITH gone AS (DELETE FROM valuation_runs WHERE job_id = $1 AND adopted_at IS NULL RETURNING job_id)
+       SELECT r.adopted_at IS NOT NULL AS adopted, EXISTS (SELECT 1 FROM gone) AS deleted
+         FROM (SELECT 1) one LEFT JOIN valuation_runs r ON r.job_id = $1`,
+      [jobId],
+    );
+    const row = rows[0];
+    if (row.deleted) return 'deleted';
+    return row.adopted ? 'adopted' : 'missing';
+  }
+
+  /** Values of the job's version by parcel id, after `afterParcelId`. */
+  async pageParcelValues(jobId: string, limit: number, afterParcelId?: string): Promise<ParcelValueRow[]> {
+    const params: unknown[] = [jobId, limit];
     if (afterParcelId !== undefined) params.push(afterParcelId);
     return this.dataSource.query<ParcelValueRow[]>(afterParcelId === undefined ? PAGE_FIRST : PAGE_AFTER, params);
   }
@@ -295,13 +339,13 @@ const num = (field: string): number => (field === NULL ? Number.NaN : Number(fie
 /** Encodes a whole-dollar amount for COPY. */
 const amount = (v: number): string => String(v);
 
-function valueLines(batch: ParcelBatch, values: ValueBatch): string {
+function valueLines(jobId: string, batch: ParcelBatch, values: ValueBatch): string {
   let out = '';
   for (let i = 0; i < batch.size; i++) {
     const land = values.land[i];
     const improvement = values.improvement[i];
     // keys are parcel ids exactly as COPY printed them: already escaped for COPY text.
-    out += `${batch.keys[i]}\t${amount(land)}\t${amount(improvement)}\t${amount(land + improvement)}\n`;
+    out += `${jobId}\t${batch.keys[i]}\t${amount(land)}\t${amount(improvement)}\t${amount(land + improvement)}\n`;
   }
   return out;
 }

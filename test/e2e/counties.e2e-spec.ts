@@ -540,13 +540,11 @@ describe('County data', () => {
       values[2] = { ...values[2], improvement_value: 5000, total_value: 95000 };
       const second = await importFile('alpha', 'assessments', csv(ASSESSMENT_COLUMNS, values));
       expect(second.json()).toMatchObject({ inserted: 0, updated: 1, unchanged: 2, rejected: 2 });
-      const { rows } = await t.db.query(
-        `SELECT parcel_id, tax_year, total_value::text, source FROM assessments ORDER BY 1, 2`,
-      );
+      const { rows } = await t.db.query(`SELECT parcel_id, tax_year, total_value::text FROM assessments ORDER BY 1, 2`);
       expect(rows).toEqual([
-        { parcel_id: 'P-00001', tax_year: 2024, total_value: '350000.00', source: 'import' },
-        { parcel_id: 'P-00001', tax_year: 2025, total_value: '370000.00', source: 'import' },
-        { parcel_id: 'P-00002', tax_year: 2025, total_value: '95000.00', source: 'import' },
+        { parcel_id: 'P-00001', tax_year: 2024, total_value: '350000.00' },
+        { parcel_id: 'P-00001', tax_year: 2025, total_value: '370000.00' },
+        { parcel_id: 'P-00002', tax_year: 2025, total_value: '95000.00' },
       ]);
     });
   });
@@ -664,18 +662,30 @@ describe('County data', () => {
           land_value: 110000,
           improvement_value: 260000,
           total_value: 370000,
-          source: 'import',
+          source: 'certified',
           job_id: null,
-          updated_at: expect.any(String),
+          adopted_at: null,
+          certified: {
+            land_value: 110000,
+            improvement_value: 260000,
+            total_value: 370000,
+            imported_at: expect.any(String),
+          },
         },
         {
           tax_year: 2024,
           land_value: 100000,
           improvement_value: 250000,
           total_value: 350000,
-          source: 'import',
+          source: 'certified',
           job_id: null,
-          updated_at: expect.any(String),
+          adopted_at: null,
+          certified: {
+            land_value: 100000,
+            improvement_value: 250000,
+            total_value: 350000,
+            imported_at: expect.any(String),
+          },
         },
       ]);
       const missing = await send('GET', `${BASE}/alpha/parcels/NOPE`);

@@ -1,6 +1,7 @@
 // The valuation engine against a real PostgreSQL on synthetic counties generated from TRUE_MODEL: recovery of
-// the true coefficients, ratio-study quality, atomic replacement of a year's values, the cost method's
-// calibration, paging, and the failures a job platform maps to permanent reasons.
+// the true coefficients, ratio-study quality, each job's values stored as a version of their own beside an
+// untouched certified roll, the cost method's calibration, paging, and the failures a job platform maps to
+// permanent reasons.
 //
 // Tolerance: each estimate must lie within 4 standard errors of the truth. The model is correctly specified
 // (same terms, same age and month definitions as the generator), so estimate − truth is ≈ N(0, SE²); 4 SE is
@@ -31,20 +32,34 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
   let regression: ValuationResult;
   const progressA: number[] = [];
 
+  /** The versions stored for a county and year: job, parcel count, sum of totals. */
   const yearRows = async (county = COUNTY, year = YEAR) =>
     (
-      await t.db.query<{ job_id: string | null; source: string; n: number; total: string }>(
-        `SELECT job_id, source, count(*)::int AS n, sum(total_value)::text AS total FROM assessments
-          WHERE county_id = $1 AND tax_year = $2 GROUP BY job_id, source ORDER BY job_id`,
+      await t.db.query<{ job_id: string; n: number; total: string }>(
+        `SELECT v.job_id, count(*)::int AS n, sum(v.total_value)::text AS total
+           FROM valuation_values v JOIN valuation_runs r ON r.job_id = v.job_id
+          WHERE r.county_id = $1 AND r.tax_year = $2 GROUP BY v.job_id ORDER BY v.job_id`,
         [county, year],
       )
     ).rows;
+  /** The certified roll of a county and year, as one digest of every row. */
+  const certifiedDigest = async (county = COUNTY, year = YEAR) =>
+    (
+      await t.db.query<{ n: number; digest: string }>(
+        `SELECT count(*)::int AS n, md5(string_agg(concat_ws('|', parcel_id, land_value, improvement_value,
+                total_value, updated_at), ',' ORDER BY parcel_id)) AS digest
+           FROM assessments WHERE county_id = $1 AND tax_year = $2`,
+        [county, year],
+      )
+    ).rows[0];
+  let certifiedBefore: { n: number; digest: string };
 
   beforeAll(async () => {
     t = await createTestApp({}, { imports: [ValuationEngineModule] });
     engine = t.app.get(ValuationEngine, { strict: false });
     await loadDemoCounty(t.db, { countyId: COUNTY, parcels: PARCELS, seed: 7 });
     await loadDemoCounty(t.db, { countyId: 'tiny', parcels: 60, seed: 3 });
+    certifiedBefore = await certifiedDigest();
     regression = await engine.run({ jobId: jobA, countyId: COUNTY, taxYear: YEAR, method: 'regression' }, async (f) => {
       progressA.push(f);
     });
@@ -101,18 +116,16 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
     for (let i = 1; i < progressA.length; i++) expect(progressA[i]).toBeGreaterThan(progressA[i - 1]);
   });
 
-  it('writes every parcel of the year with source valuation and its job id, leaving other years alone', async () => {
+  it("stores every parcel as the job's own version, leaving the certified roll byte for byte", async () => {
     const rows = await yearRows();
-    expect(rows).toEqual([
-      { job_id: jobA, source: 'valuation', n: PARCELS, total: expect.any(String) as unknown as string },
-    ]);
+    expect(rows).toEqual([{ job_id: jobA, n: PARCELS, total: expect.any(String) as unknown as string }]);
     expect(Number(rows[0].total)).toBe(regression.summary.total_value);
-    const previous = await yearRows(COUNTY, YEAR - 1);
-    expect(previous).toEqual([{ job_id: null, source: 'import', n: PARCELS, total: expect.any(String) }]);
+    expect(certifiedBefore.n).toBe(PARCELS);
+    expect(await certifiedDigest()).toEqual(certifiedBefore);
     const { rows: bad } = await t.db.query(
-      `SELECT count(*)::int AS n FROM assessments WHERE county_id = $1 AND tax_year = $2
+      `SELECT count(*)::int AS n FROM valuation_values WHERE job_id = $1
           AND (total_value <> land_value + improvement_value OR total_value <= 0)`,
-      [COUNTY, YEAR],
+      [jobA],
     );
     expect(bad[0].n).toBe(0);
   });
@@ -122,13 +135,13 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
     expect(s.parcel_count).toBe(PARCELS);
     expect(s.total_value).toBe(s.land_value + s.improvement_value);
     expect(s.valued_by.market_model + s.valued_by.cost + s.valued_by.land_only).toBe(PARCELS);
-    expect(s.replaced_values).toBe(PARCELS);
+    expect(s.stored_values).toBe(PARCELS);
     const { rows } = await t.db.query<{ property_class: string; n: number; total: string; median: number }>(
       `SELECT p.property_class, count(*)::int AS n, sum(a.total_value)::text AS total,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY a.total_value)::float8 AS median
-         FROM assessments a JOIN parcels p USING (county_id, parcel_id)
-        WHERE a.county_id = $1 AND a.tax_year = $2 GROUP BY 1 ORDER BY 1`,
-      [COUNTY, YEAR],
+         FROM valuation_values a JOIN parcels p ON p.county_id = $1 AND p.parcel_id = a.parcel_id
+        WHERE a.job_id = $2 GROUP BY 1 ORDER BY 1`,
+      [COUNTY, jobA],
     );
     const classes = [...regression.by_property_class].sort((a, b) => a.property_class.localeCompare(b.property_class));
     expect(
@@ -161,9 +174,9 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
     }>(
       `SELECT a.total_value::float8 AS total, p.neighborhood, p.building_sqft, p.land_sqft, p.year_built, p.quality,
               p.condition, p.bathrooms
-         FROM assessments a JOIN parcels p USING (county_id, parcel_id)
-        WHERE a.county_id = $1 AND a.tax_year = $2 AND p.property_class = 'residential'`,
-      [COUNTY, YEAR],
+         FROM valuation_values a JOIN parcels p ON p.county_id = $1 AND p.parcel_id = a.parcel_id
+        WHERE a.job_id = $2 AND p.property_class = 'residential'`,
+      [COUNTY, jobA],
     );
     const ratios = rows
       .map(
@@ -189,7 +202,7 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
     expect(ratios[Math.floor(ratios.length * 0.99)]).toBeLessThan(1.08);
   });
 
-  it('leaves the previous values untouched when a run is cancelled half-way', async () => {
+  it('stores nothing of a run cancelled half-way, or at the last step', async () => {
     const jobB = randomUUID();
     const cancelled = new Error('job cancelled');
     const run = engine.run({ jobId: jobB, countyId: COUNTY, taxYear: YEAR, method: 'regression' }, async (f) => {
@@ -204,21 +217,28 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
     });
     await expect(late).rejects.toBe(cancelled);
     expect((await yearRows()).map((r) => [r.job_id, r.n])).toEqual([[jobA, PARCELS]]);
+    const { rows } = await t.db.query('SELECT 1 FROM valuation_runs WHERE job_id = $1', [jobB]);
+    expect(rows).toEqual([]);
   });
 
-  describe('a cost-method run replacing the regression values', () => {
+  describe('a cost-method run beside the regression values', () => {
     let cost: ValuationResult;
     beforeAll(async () => {
       cost = await engine.run({ jobId: jobCost, countyId: COUNTY, taxYear: YEAR, method: 'cost' }, async () => {});
     }, 60_000);
 
-    it('replaces the whole year with its own job id', async () => {
-      expect((await yearRows()).map((r) => [r.job_id, r.source, r.n])).toEqual([[jobCost, 'valuation', PARCELS]]);
-      expect(cost.summary.replaced_values).toBe(PARCELS);
+    it('stores a second version, keeping the first and the certified roll', async () => {
+      expect((await yearRows()).map((r) => [r.job_id, r.n]).sort()).toEqual(
+        [
+          [jobA, PARCELS],
+          [jobCost, PARCELS],
+        ].sort(),
+      );
+      expect(cost.summary.stored_values).toBe(PARCELS);
       expect(cost.diagnostics.coefficients).toEqual([]);
       expect(cost.diagnostics.r_squared).toBeNull();
-      // The earlier run's values are gone, so are its pages.
-      expect(await engine.listParcelValues(jobA, 10)).toEqual({ items: [], next_cursor: null });
+      expect((await engine.listParcelValues(jobA, 10)).items).toHaveLength(10);
+      expect(await certifiedDigest()).toEqual(certifiedBefore);
     });
 
     it('brings the median sale/value ratio of every neighborhood to 1 (within 0.05), from the stored values', async () => {
@@ -231,10 +251,10 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
                            / a.total_value::float8)::float8 AS median
            FROM sales s
            JOIN parcels p ON p.county_id = s.county_id AND p.parcel_id = s.parcel_id
-           JOIN assessments a ON a.county_id = s.county_id AND a.parcel_id = s.parcel_id AND a.tax_year = $2
+           JOIN valuation_values a ON a.job_id = $2 AND a.parcel_id = s.parcel_id
           WHERE s.county_id = $1 AND s.is_valid AND s.sale_date >= DATE '2022-01-01'
           GROUP BY 1`,
-        [COUNTY, YEAR, trend],
+        [COUNTY, jobCost, trend],
       );
       const calibrated = rows.filter((r) => r.n >= 5);
       expect(calibrated.length).toBe(40);
@@ -268,8 +288,8 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
       const { rows } = await t.db.query(
         `SELECT parcel_id, land_value::float8 AS land_value, improvement_value::float8 AS improvement_value,
                 total_value::float8 AS total_value
-           FROM assessments WHERE county_id = $1 AND tax_year = $2 ORDER BY parcel_id LIMIT 2`,
-        [COUNTY, YEAR],
+           FROM valuation_values WHERE job_id = $1 ORDER BY parcel_id LIMIT 2`,
+        [jobCost],
       );
       expect(first.items).toEqual(rows);
       await expect(engine.listParcelValues(jobCost, 10, 'not-a-cursor')).rejects.toThrow(
@@ -277,7 +297,7 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
       );
     });
 
-    it('values only the named neighborhoods when asked, leaving the rest of the year as it was', async () => {
+    it('values only the named neighborhoods when asked, as a version of those parcels only', async () => {
       const jobD = randomUUID();
       const result = await engine.run(
         { jobId: jobD, countyId: COUNTY, taxYear: YEAR, method: 'regression', neighborhoods: ['Old Town', 'Oak Hill'] },
@@ -292,17 +312,15 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
       expect(result.by_neighborhood.map((n) => n.neighborhood)).toEqual(['Oak Hill', 'Old Town']);
       expect((await yearRows()).map((r) => [r.job_id, r.n]).sort()).toEqual(
         [
-          [jobCost, PARCELS - rows[0].n],
+          [jobA, PARCELS],
+          [jobCost, PARCELS],
           [jobD, rows[0].n],
         ].sort(),
       );
-      // The cost run still owns (and pages) the rest.
-      const page = await engine.listParcelValues(jobCost, 1000);
-      expect(page.items).toHaveLength(1000);
     });
   });
 
-  it('inserts the values of a tax year that has none yet', async () => {
+  it('values a tax year that has no certified roll yet', async () => {
     const job = randomUUID();
     expect(await yearRows(COUNTY, YEAR + 1)).toEqual([]);
     const result = await engine.run(
@@ -311,10 +329,8 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
     );
     expect(result.valuation_date).toBe('2026-01-01');
     expect(result.diagnostics.sales_from).toBe('2023-01-01');
-    expect(result.summary.replaced_values).toBe(0);
-    expect((await yearRows(COUNTY, YEAR + 1)).map((r) => [r.job_id, r.source, r.n])).toEqual([
-      [job, 'valuation', PARCELS],
-    ]);
+    expect(result.summary.stored_values).toBe(PARCELS);
+    expect((await yearRows(COUNTY, YEAR + 1)).map((r) => [r.job_id, r.n])).toEqual([[job, PARCELS]]);
     // Twelve months of trend later, the county is worth more.
     expect(result.summary.total_value).toBeGreaterThan(regression.summary.total_value * 1.03);
   });

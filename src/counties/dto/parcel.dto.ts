@@ -119,10 +119,7 @@ export class SaleDto {
   deed_type: string | null;
 }
 
-export class ParcelValueDto {
-  @ApiProperty({ example: 2025 })
-  tax_year: number;
-
+export class CertifiedValueDto {
   @ApiProperty({ example: 150000 })
   land_value: number;
 
@@ -132,14 +129,42 @@ export class ParcelValueDto {
   @ApiProperty({ example: 430000 })
   total_value: number;
 
-  @ApiProperty({ example: 'import', description: '`import` (certified roll) or `valuation` (a valuation job).' })
-  source: string;
+  @ApiProperty({ format: 'date-time', description: 'When the certified roll row was imported.' })
+  imported_at: string;
+}
 
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' })
+/** A parcel's values of one tax year: the current ones at the top level, the certified ones beside them. */
+export class ParcelValueDto {
+  @ApiProperty({ example: 2025 })
+  tax_year: number;
+
+  @ApiProperty({ example: 150000, description: 'Current land value (the adopted valuation, else certified).' })
+  land_value: number;
+
+  @ApiProperty({ example: 280000 })
+  improvement_value: number;
+
+  @ApiProperty({ example: 430000 })
+  total_value: number;
+
+  @ApiProperty({
+    enum: ['certified', 'valuation'],
+    description: '`valuation`: the current values come from the adopted valuation `job_id`; `certified`: the roll.',
+  })
+  source: 'certified' | 'valuation';
+
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The adopted valuation, if any.' })
   job_id: string | null;
 
-  @ApiProperty({ format: 'date-time' })
-  updated_at: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  adopted_at: string | null;
+
+  @ApiProperty({
+    type: CertifiedValueDto,
+    nullable: true,
+    description: 'The certified roll of the year as imported (null when none was imported).',
+  })
+  certified: CertifiedValueDto | null;
 }
 
 export class ParcelDetailDto extends ParcelDto {

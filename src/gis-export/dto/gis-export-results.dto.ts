@@ -1,4 +1,5 @@
 // OpenAPI shape of a GIS export's results (GisExportJobResult in gis-export.processor.ts).
+import { ValueSetDto } from '../../counties/dto/value-set.dto.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { JobResultBaseDto } from '../../jobs/dto/job-results.dto.js';
 import { EXPORT_FORMATS } from '../writers/export-fields.js';
@@ -18,6 +19,8 @@ export class GisExportResultsDto extends JobResultBaseDto {
   expires_at: string;
   @ApiProperty({ type: Number, nullable: true, description: 'The tax year exported (null: no assessed values).' })
   tax_year: number | null;
+  @ApiProperty({ type: ValueSetDto, nullable: true, description: 'Which values were exported (null: none exist).' })
+  values: ValueSetDto | null;
   @ApiProperty({ example: 'parcels-demo-2025.zip' })
   filename: string;
   @ApiProperty({ example: 'application/zip' })

@@ -1,6 +1,7 @@
 // OpenAPI shapes of the two report results (ratio_study from reporting-engine.ts, assessment_roll from
 // assessment-roll.ts), told apart by report_type.
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ValueSetDto } from '../../counties/dto/value-set.dto.js';
 import { DateWindowDto, JobResultBaseDto, NUMBER_PAIR } from '../../jobs/dto/job-results.dto.js';
 
 export class RatioStatisticsDto {
@@ -110,6 +111,53 @@ export class RatioStandardsDto {
   flags_basis: string;
 }
 
+export class ComparedVersionDto {
+  @ApiProperty({ description: 'The value set as asked (`certified`, `current` or a job_id).' })
+  values: string;
+  @ApiProperty({ type: [RatioStratumDto] })
+  strata: RatioStratumDto[];
+}
+
+export class CompliantChangeDto {
+  @ApiProperty()
+  from: boolean;
+  @ApiProperty()
+  to: boolean;
+}
+
+export class StratumDifferenceDto {
+  @ApiProperty({ type: ReportGroupDto })
+  group: ReportGroupDto;
+  @ApiProperty({ type: Number, nullable: true, description: 'Trimmed median ratio minus the first set’s.' })
+  median: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  cod: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  prd: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  prb: number | null;
+  @ApiProperty({ type: CompliantChangeDto, description: 'Meets IAAO standards: first set, this set.' })
+  compliant: CompliantChangeDto;
+}
+
+export class VersionDifferenceDto {
+  @ApiProperty()
+  values: string;
+  @ApiProperty()
+  against: string;
+  @ApiProperty({ type: [StratumDifferenceDto] })
+  strata: StratumDifferenceDto[];
+}
+
+export class RatioComparisonDto {
+  @ApiProperty({ type: [ValueSetDto] })
+  values: ValueSetDto[];
+  @ApiProperty({ type: [ComparedVersionDto] })
+  versions: ComparedVersionDto[];
+  @ApiProperty({ type: [VersionDifferenceDto], description: 'Each set after the first, against the first.' })
+  differences: VersionDifferenceDto[];
+}
+
 export class RatioStudyResultsDto extends JobResultBaseDto {
   @ApiProperty({ enum: ['ratio_study'] })
   report_type: 'ratio_study';
@@ -130,12 +178,19 @@ export class RatioStudyResultsDto extends JobResultBaseDto {
     description: 'The market trend sale prices were adjusted to the valuation date with (null: not adjusted).',
   })
   time_adjustment: Record<string, unknown> | null;
+  @ApiProperty({ type: ValueSetDto, description: 'The values studied (with `compare`: the first compared set).' })
+  values: ValueSetDto;
   @ApiProperty({ type: RatioSalesDto })
   sales: RatioSalesDto;
   @ApiProperty({ type: RatioStandardsDto })
   standards: RatioStandardsDto;
   @ApiProperty({ type: [RatioStratumDto], description: 'The overall stratum first, then one per group.' })
   strata: RatioStratumDto[];
+  @ApiPropertyOptional({
+    type: RatioComparisonDto,
+    description: 'With `compare`: every compared set on the same sales, and their differences from the first.',
+  })
+  comparison?: RatioComparisonDto;
 }
 
 export class RollSumsDto {
@@ -177,6 +232,10 @@ export class RollGroupDto extends RollSumsDto {
 }
 
 export class AssessmentRollResultsDto extends JobResultBaseDto {
+  @ApiProperty({ type: ValueSetDto, description: 'The values of the tax year summed.' })
+  values: ValueSetDto;
+  @ApiProperty({ type: ValueSetDto, description: "The prior year's values compared with (certified with certified)." })
+  prior_values: ValueSetDto;
   @ApiProperty({ enum: ['assessment_roll'] })
   report_type: 'assessment_roll';
   @ApiProperty()

@@ -29,8 +29,10 @@ export class ValuationSummaryDto extends ValueTotalsDto {
   mean_value: number | null;
   @ApiProperty({ type: ValuedByDto })
   valued_by: ValuedByDto;
-  @ApiProperty({ description: 'Values of the year that the run replaced.' })
-  replaced_values: number;
+  @ApiProperty({
+    description: "Parcel values stored as this job's version (adopt it to make them the county's current values).",
+  })
+  stored_values: number;
 }
 
 export class CoefficientDto {
