@@ -7,6 +7,7 @@ export const appConfig = registerAs('app', () => {
   return {
     isProduction: env.NODE_ENV === 'production',
     importMaxBytes: env.IMPORT_MAX_BYTES,
+    importSaleDateToleranceDays: env.IMPORT_SALE_DATE_TOLERANCE_DAYS,
     healthDbTimeoutMs: env.HEALTH_DB_TIMEOUT_MS,
     demoData: env.DEMO_DATA,
     demoParcels: env.DEMO_PARCELS,

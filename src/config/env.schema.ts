@@ -107,6 +107,8 @@ export const envSchema = z
     SHUTDOWN_GRACE_MS: int(10000, 0, 600000),
     BODY_LIMIT_BYTES: int(1_048_576, 1024, 104_857_600),
     IMPORT_MAX_BYTES: int(2_147_483_648, 1024, 17_179_869_184),
+    // Imports: days after today (UTC) a sale_date may lie; later sales are rejected rows.
+    IMPORT_SALE_DATE_TOLERANCE_DAYS: int(0, 0, 31),
     DEMO_DATA: bool(true),
     DEMO_PARCELS: int(20000, 10, 2_000_000),
     DEMO_SEED: int(42, 0, 2_147_483_647),

@@ -8,6 +8,7 @@ import { CountyImportsRepository } from './county-imports.repository.js';
 import { CountyImportsService } from './county-imports.service.js';
 import { ImportBodyParsers } from './import/import-body.js';
 import { SetwiseCsvImporter } from './import/sql-import.js';
+import { ParcelFiltersRepository } from './parcel-filters.repository.js';
 
 @Module({
   controllers: [CountiesController, CountyImportsController],
@@ -17,8 +18,9 @@ import { SetwiseCsvImporter } from './import/sql-import.js';
     CountyImportsRepository,
     CountyImportsService,
     ImportBodyParsers,
+    ParcelFiltersRepository,
     SetwiseCsvImporter,
   ],
-  exports: [CountiesService],
+  exports: [CountiesService, ParcelFiltersRepository],
 })
 export class CountiesModule {}

@@ -64,7 +64,8 @@ export class CountyImportsController {
     'Import sales from CSV.',
     [MEDIA_CSV],
     'parcel_id, sale_date (YYYY-MM-DD), sale_price, is_valid (true/false), validity_code, deed_type; ' +
-      'natural key parcel_id + sale_date; a sale of a parcel the county does not have is rejected',
+      'natural key parcel_id + sale_date; a sale of a parcel the county does not have, or dated after today (UTC), ' +
+      'is rejected',
   )
   async sales(
     @Param() params: CountyParamsDto,
@@ -78,8 +79,9 @@ export class CountyImportsController {
   @ImportRoute(
     'Import certified assessed values (per parcel and tax year) from CSV.',
     [MEDIA_CSV],
-    'parcel_id, tax_year, land_value, improvement_value, total_value; natural key parcel_id + tax_year; ' +
-      'a value of a parcel the county does not have is rejected',
+    'parcel_id, tax_year, land_value, improvement_value, total_value (optional); natural key parcel_id + tax_year; ' +
+      'total_value is land_value + improvement_value: computed when empty, the row rejected when it differs by a ' +
+      'cent; a value of a parcel the county does not have is rejected',
   )
   async assessments(
     @Param() params: CountyParamsDto,

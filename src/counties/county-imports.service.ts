@@ -12,6 +12,7 @@ import type { ImportUploadBody } from './import/import-body.js';
 import { IMPORT_SPECS, type ImportFormat, type ImportKind } from './import/import-formats.js';
 import { ImportFailedProblem, UnsupportedImportMediaTypeProblem } from './import/import-problems.js';
 import { CsvFramer } from './import/csv-framer.js';
+import { saleDateLimit } from './import/row-validators.js';
 import { SetwiseCsvImporter, type SetwiseKind } from './import/sql-import.js';
 import {
   ByteLimit,
@@ -102,7 +103,9 @@ export class CountyImportsService {
     }
 
     const limiter = new ByteLimit(this.config.importMaxBytes);
-    const stager = new RowStager(spec);
+    const stager = new RowStager(spec, {
+      saleDates: saleDateLimit(new Date(), this.config.importSaleDateToleranceDays),
+    });
     const parse: Transform[] = format === 'csv' ? csvRecordStages(spec) : geoJsonRecordStages(spec);
     const stream = upload.stream!;
     let feed: ReturnType<typeof feedUpload> | undefined;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { saleDateLimit, validateAssessmentRow, validateSaleRow } from '../counties/import/row-validators.js';
 import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { DEMO_NEIGHBORHOODS, DEMO_TAX_YEARS, DemoCounty, type DemoRecord } from './generator.js';
 import { modelLogPrice, TRUE_MODEL } from './hedonic-model.js';
@@ -239,6 +240,39 @@ describe('demo county generator: attributes, sales and roll', () => {
     const median = ratios[ratios.length >> 1];
     expect(median).toBeGreaterThan(0.88);
     expect(median).toBeLessThan(0.96);
+  });
+
+  it('passes the import row rules: no sale after today, every total exactly land + improvements', () => {
+    // The demo county is loaded with COPY, not through the import; it must still be a county the import takes.
+    const today = saleDateLimit(new Date(), 0);
+    const refusedSales = failures(sales, (s) => {
+      const fields = {
+        parcel_id: s.parcelId,
+        sale_date: s.saleDate,
+        sale_price: String(s.salePrice),
+        is_valid: String(s.isValid),
+        validity_code: s.validityCode,
+        deed_type: s.deedType,
+      };
+      const result = validateSaleRow(fields, today);
+      return result.errors ? JSON.stringify(result.errors) : null;
+    });
+    expect(refusedSales).toEqual([]);
+    const refusedValues = failures(
+      all.flatMap((r) => r.assessments),
+      (a) => {
+        const fields = {
+          parcel_id: a.parcelId,
+          tax_year: String(a.taxYear),
+          land_value: String(a.landValue),
+          improvement_value: String(a.improvementValue),
+          total_value: String(a.totalValue),
+        };
+        const result = validateAssessmentRow(fields);
+        return result.errors ? JSON.stringify(result.errors) : null;
+      },
+    );
+    expect(refusedValues).toEqual([]);
   });
 
   it('generates lazily: the first parcel of a million-parcel county comes at once', () => {

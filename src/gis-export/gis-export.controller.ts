@@ -45,6 +45,10 @@ const ROUTES: JobRouteSpec = {
   viewStatus: Permission.GisExportViewStatus,
   viewResults: Permission.GisExportViewResults,
   kindField: 'export_format',
+  parcelFilters: [
+    { field: 'neighborhoods', kind: 'neighborhood' },
+    { field: 'property_classes', kind: 'property_class' },
+  ],
 };
 
 // Method order is route order in the OpenAPI document: the module's own routes, then the shared ones.

@@ -37,10 +37,16 @@ export class JobRoutesService {
     parameters: object,
   ): Promise<JobSubmittedDto> {
     const { callback_url: _callbackUrl, ...stored } = parameters as Record<string, unknown>;
-    const kind = spec.kindField ? ((body as unknown as Record<string, unknown>)[spec.kindField] as string) : null;
+    const fields = body as unknown as Record<string, unknown>;
+    const kind = spec.kindField ? (fields[spec.kindField] as string) : null;
+    const parcelFilters = (spec.parcelFilters ?? []).map(({ field, kind: filterKind }) => ({
+      field,
+      kind: filterKind,
+      values: namesOf(fields[field]),
+    }));
     const submission = await this.jobs.submit(
       spec.module,
-      { countyId: body.county_id, kind, parameters: stored, callbackUrl: body.callback_url ?? null },
+      { countyId: body.county_id, kind, parameters: stored, callbackUrl: body.callback_url ?? null, parcelFilters },
       request.user,
       request.idempotencyKey,
     );
@@ -93,6 +99,13 @@ export class JobRoutesService {
     if (row.status === 'RUNNING') void reply.status(202);
     return statusDocument(row) as unknown as JobStatusDto;
   }
+}
+
+/** The names a validated filter field holds: one name, a list of them, or none when it was left out. */
+function namesOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
 }
 
 /** 202 + Location for a new job; 200 (Idempotent-Replayed: true) for a replay of the same request. */

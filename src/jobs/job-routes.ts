@@ -28,6 +28,7 @@ import { catchError, throwError, type Observable } from 'rxjs';
 import { RequirePermissions } from '../auth/auth.decorators.js';
 import { canAccessCounty } from '../auth/county-access.js';
 import type { Permission } from '../auth/permissions.js';
+import type { ParcelFilterKind } from '../counties/parcel-filters.repository.js';
 import { ApiProblem } from '../common/dto/problem.dto.js';
 import { JobListDto, JobStatusDto, JobSubmittedDto } from './dto/job.dto.js';
 import { API_PREFIX } from './job-document.js';
@@ -42,6 +43,11 @@ export interface JobRouteSpec {
   viewResults: Permission;
   /** The run body's field that holds the job kind (stored with the job, a label of the submission metric). */
   kindField?: string;
+  /**
+   * Run body fields naming neighborhoods or property classes (a name or a list of names): at submission,
+   * each name must be one the county's parcels have, else 400 naming it and no job is queued.
+   */
+  parcelFilters?: readonly { field: string; kind: ParcelFilterKind }[];
 }
 
 /** Controller path of a module's business routes (the /api/v1 prefix is set here, not globally). */
@@ -66,10 +72,17 @@ export function JobRunRoute(spec: JobRouteSpec, summary: string): MethodDecorato
       type: JobSubmittedDto,
       description: 'Replay of an earlier request with the same Idempotency-Key.',
     }),
-    ApiProblem(400, 'Invalid body (see errors).'),
+    ApiProblem(400, runBadRequest(spec)),
     ApiProblem(404, 'Unknown county (or not one of yours).'),
     ApiProblem(409, 'The Idempotency-Key was used with a different body.'),
   );
+}
+
+/** The 400 of a run route: an invalid body, or (where the body names some) an unknown neighborhood or class. */
+function runBadRequest(spec: JobRouteSpec): string {
+  const kinds = [...new Set((spec.parcelFilters ?? []).map((f) => f.kind.replace('_', ' ')))];
+  if (kinds.length === 0) return 'Invalid body (see errors).';
+  return `Invalid body (see errors), or it names a ${kinds.join(' or ')} no parcel of the county has.`;
 }
 
 /** GET …/status/:job_id (spec.viewStatus): status and progress of one job. */

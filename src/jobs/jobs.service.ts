@@ -5,6 +5,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { assertCountyAccess, canAccessCounty, countyFilter, type CountyScope } from '../auth/county-access.js';
 import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
 import { CountiesService } from '../counties/counties.service.js';
+import { ParcelFiltersRepository, type ParcelFilter } from '../counties/parcel-filters.repository.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { JobCallbacks } from './callbacks/job-callbacks.js';
 import { JobPlatform } from './job-platform.js';
@@ -22,6 +23,8 @@ export interface SubmitInput {
   /** The validated run body without callback_url (stored, shown in the status, given to the processor). */
   parameters: Record<string, unknown>;
   callbackUrl?: string | null;
+  /** Neighborhoods and property classes the request names; each must be one of the county's. */
+  parcelFilters?: readonly ParcelFilter[];
 }
 
 export interface Submission {
@@ -48,13 +51,15 @@ export class JobsService {
     private readonly repository: JobsRepository,
     private readonly platform: JobPlatform,
     private readonly counties: CountiesService,
+    private readonly parcelFilters: ParcelFiltersRepository,
     private readonly callbacks: JobCallbacks,
     private readonly metrics: MetricsService,
   ) {}
 
   /**
    * Everything a submission must pass before anything is queued: the county exists and is the caller's
-   * (else 404), the callback URL is acceptable, the Idempotency-Key is well formed.
+   * (else 404), the callback URL is acceptable, the Idempotency-Key is well formed, and every
+   * neighborhood or property class the request names is one the county's parcels have.
    */
   async checkSubmission(input: SubmitInput, caller: Caller, idempotencyKey?: string): Promise<void> {
     await this.counties.getCountyOr404(input.countyId, caller);
@@ -70,6 +75,10 @@ export class JobsService {
       if (problem) errors.push({ field: 'callback_url', message: problem });
     }
     if (errors.length) throw new ValidationProblem(errors);
+    const unknown = await this.parcelFilters.check(input.countyId, input.parcelFilters ?? []);
+    if (unknown.length) {
+      throw new ValidationProblem(unknown, unknown.map((e) => `${e.field}: ${e.message}`).join('; '));
+    }
   }
 
   async submit(

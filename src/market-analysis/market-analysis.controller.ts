@@ -27,6 +27,10 @@ const ROUTES: JobRouteSpec = {
   viewStatus: Permission.MarketAnalysisViewStatus,
   viewResults: Permission.MarketAnalysisViewResults,
   kindField: 'analysis_type',
+  parcelFilters: [
+    { field: 'neighborhoods', kind: 'neighborhood' },
+    { field: 'property_class', kind: 'property_class' },
+  ],
 };
 
 @ApiTags('market-analysis')

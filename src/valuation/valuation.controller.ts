@@ -36,6 +36,7 @@ const ROUTES: JobRouteSpec = {
   execute: Permission.ValuationExecute,
   viewStatus: Permission.ValuationViewStatus,
   viewResults: Permission.ValuationViewResults,
+  parcelFilters: [{ field: 'neighborhoods', kind: 'neighborhood' }],
 };
 
 // Method order is route order in the OpenAPI document: the module's own routes, then the shared ones.

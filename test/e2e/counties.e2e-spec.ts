@@ -743,6 +743,171 @@ describe('County data', () => {
     );
     expect(doc.components.schemas.PutCountyDto.properties.state).toMatchObject({ type: 'string', nullable: true });
   });
+
+  // Rows that contradict the calendar or themselves (a county of their own, so the counts above stay put).
+  describe('sales in the future and totals that are not land + improvements', () => {
+    const SALE_COLUMNS = ['parcel_id', 'sale_date', 'sale_price', 'is_valid', 'validity_code', 'deed_type'];
+    const ASSESSMENT_COLUMNS = ['parcel_id', 'tax_year', 'land_value', 'improvement_value', 'total_value'];
+
+    beforeAll(async () => {
+      expect((await send('PUT', `${BASE}/rules`, { name: 'Rules' })).status).toBe(201);
+      const res = await importFile('rules', 'parcels', parcelsCsv([1, 2, 3, 4, 5].map((i) => parcel(i))));
+      expect(res.json()).toMatchObject({ inserted: 5 });
+    });
+
+    const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+    it('rejects a sale dated after today (UTC) with its line, and stores the sales of today and before', async () => {
+      const today = isoDay(0);
+      const res = await importFile(
+        'rules',
+        'sales',
+        csv(SALE_COLUMNS, [
+          { parcel_id: 'P-00003', sale_date: today, sale_price: 250000, is_valid: 'true' },
+          { parcel_id: 'P-00003', sale_date: '2099-01-01', sale_price: 990000, is_valid: 'true' },
+          { parcel_id: 'P-00004', sale_date: isoDay(1), sale_price: 260000, is_valid: 'true' },
+          { parcel_id: 'P-00004', sale_date: '2021-03-04', sale_price: 210000, is_valid: 'true' },
+        ]),
+      );
+      expect(res.status).toBe(200);
+      expect(res.json()).toMatchObject({ rows_read: 4, inserted: 2, rejected: 2 });
+      const future = (date: string) => [
+        {
+          field: 'sale_date',
+          message: `must not be later than ${today} (today, UTC): a sale is imported once it has taken place (got '${date}')`,
+        },
+      ];
+      expect(res.json().rejected_rows).toEqual([
+        { line: 3, parcel_id: 'P-00003', errors: future('2099-01-01') },
+        { line: 4, parcel_id: 'P-00004', errors: future(isoDay(1)) },
+      ]);
+      const { rows } = await t.db.query(
+        `SELECT parcel_id, sale_date::text FROM sales WHERE county_id = 'rules' AND parcel_id IN ('P-00003', 'P-00004') ORDER BY 1, 2`,
+      );
+      expect(rows).toEqual([
+        { parcel_id: 'P-00003', sale_date: today },
+        { parcel_id: 'P-00004', sale_date: '2021-03-04' },
+      ]);
+    });
+
+    it('rejects an assessment whose total is not land + improvements, naming the three figures', async () => {
+      const res = await importFile(
+        'rules',
+        'assessments',
+        csv(ASSESSMENT_COLUMNS, [
+          { parcel_id: 'P-00003', tax_year: 2023, land_value: 100000, improvement_value: 50000, total_value: 999999 },
+          {
+            parcel_id: 'P-00003',
+            tax_year: 2024,
+            land_value: '100000',
+            improvement_value: '50000.25',
+            total_value: '',
+          },
+          {
+            parcel_id: 'P-00004',
+            tax_year: 2024,
+            land_value: 80000,
+            improvement_value: '0.10',
+            total_value: '80000.1',
+          },
+          { parcel_id: 'P-00004', tax_year: 2023, land_value: 80000, improvement_value: 1, total_value: '80000.99' },
+        ]),
+      );
+      expect(res.status).toBe(200);
+      expect(res.json()).toMatchObject({ rows_read: 4, inserted: 2, rejected: 2 });
+      expect(res.json().rejected_rows).toEqual([
+        {
+          line: 2,
+          parcel_id: 'P-00003',
+          errors: [
+            {
+              field: 'total_value',
+              message:
+                "must equal land_value + improvement_value: 100000 + 50000 = 150000 (got '999999'); correct it or leave it empty to have it computed",
+            },
+          ],
+        },
+        {
+          line: 5,
+          parcel_id: 'P-00004',
+          errors: [
+            {
+              field: 'total_value',
+              message:
+                "must equal land_value + improvement_value: 80000 + 1 = 80001 (got '80000.99'); correct it or leave it empty to have it computed",
+            },
+          ],
+        },
+      ]);
+      const { rows } = await t.db.query(
+        `SELECT parcel_id, tax_year, land_value::text, improvement_value::text, total_value::text FROM assessments
+          WHERE county_id = 'rules' AND parcel_id IN ('P-00003', 'P-00004') ORDER BY 1, 2`,
+      );
+      expect(rows).toEqual([
+        {
+          parcel_id: 'P-00003',
+          tax_year: 2024,
+          land_value: '100000.00',
+          improvement_value: '50000.25',
+          total_value: '150000.25',
+        },
+        {
+          parcel_id: 'P-00004',
+          tax_year: 2024,
+          land_value: '80000.00',
+          improvement_value: '0.10',
+          total_value: '80000.10',
+        },
+      ]);
+    });
+
+    it('computes total_value for a file without that column', async () => {
+      const res = await importFile(
+        'rules',
+        'assessments',
+        csv(
+          ['parcel_id', 'tax_year', 'land_value', 'improvement_value'],
+          [{ parcel_id: 'P-00005', tax_year: 2024, land_value: 70000, improvement_value: 30000.5 }],
+        ),
+      );
+      expect(res.status).toBe(200);
+      expect(res.json()).toMatchObject({ rows_read: 1, inserted: 1, rejected: 0 });
+      const { rows } = await t.db.query(
+        `SELECT total_value::text FROM assessments WHERE county_id = 'rules' AND parcel_id = 'P-00005' AND tax_year = 2024`,
+      );
+      expect(rows).toEqual([{ total_value: '100000.50' }]);
+    });
+
+    it('a sales or assessment file refused as a whole stores none of its rows, not even the valid ones before', async () => {
+      const count = async (table: string) =>
+        (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE county_id = 'rules'`)).rows[0]
+          .n;
+      const before = { sales: await count('sales'), assessments: await count('assessments') };
+      const goodSales = [1, 2, 3].map((i) => `P-0000${i},2020-0${i}-01,${100000 + i},true,,`);
+      const sales = await importFile(
+        'rules',
+        'sales',
+        `${SALE_COLUMNS.join(',')}\n${goodSales.join('\n')}\nP-00004,2020-05-01,"100000,true,,\n`,
+      );
+      expect(sales.status).toBe(400);
+      expect(sales.json().detail).toMatch(/^The CSV is malformed near line 5: Quote Not Closed/);
+      const goodValues = [1, 2, 3].map((i) => `P-0000${i},2019,${i}00,${i}00,${i * 2}00`);
+      const values = await importFile(
+        'rules',
+        'assessments',
+        `${ASSESSMENT_COLUMNS.join(',')}\n${goodValues.join('\n')}\nP-00004,2019,1,2,3,4\n"P-00005,2019`,
+      );
+      expect(values.status).toBe(400);
+      expect(values.json().detail).toMatch(/^The CSV is malformed/);
+      expect({ sales: await count('sales'), assessments: await count('assessments') }).toEqual(before);
+      expect(
+        (await t.db.query(`SELECT 1 FROM sales WHERE county_id = 'rules' AND sale_date < '2020-06-01'`)).rowCount,
+      ).toBe(0);
+      expect(
+        (await t.db.query(`SELECT 1 FROM assessments WHERE county_id = 'rules' AND tax_year = 2019`)).rowCount,
+      ).toBe(0);
+    });
+  });
 });
 
 /** Sends the chunks with plain node:http (chunked when asked) and reads the answer. */

@@ -9,6 +9,7 @@ import {
   type AssessmentRow,
   type ParcelRow,
   type RowValidation,
+  type SaleDateLimit,
   type SaleRow,
 } from './row-validators.js';
 
@@ -19,6 +20,11 @@ export const MEDIA_CSV = 'text/csv';
 export const MEDIA_GEOJSON = 'application/geo+json';
 export type ImportFormat = 'csv' | 'geojson';
 
+/** What the row rules of one import depend on besides the row: the day it runs and the settings. */
+export interface ImportRules {
+  saleDates: SaleDateLimit;
+}
+
 export interface ImportKindSpec<Row> {
   /** Media types the route takes, by format. */
   formats: Partial<Record<ImportFormat, string>>;
@@ -27,7 +33,8 @@ export interface ImportKindSpec<Row> {
   optionalColumns: readonly string[];
   /** Properties GeoJSON features may carry. */
   allowedProperties: readonly string[];
-  validate(fields: Record<string, unknown>, geometry?: unknown): RowValidation<Row>;
+  /** `geometry`: the GeoJSON feature's (undefined for CSV). */
+  validate(fields: Record<string, unknown>, geometry: unknown, rules: ImportRules): RowValidation<Row>;
   /** Staging columns in COPY order, after `line`. */
   stagingColumns: readonly string[];
   /** The row as COPY values, in `stagingColumns` order. */
@@ -39,7 +46,7 @@ export const parcelsSpec: ImportKindSpec<ParcelRow> = {
   requiredColumns: PARCEL_COLUMNS,
   optionalColumns: ['geometry_wkt'],
   allowedProperties: PARCEL_COLUMNS,
-  validate: validateParcelRow,
+  validate: (fields, geometry) => validateParcelRow(fields, geometry),
   stagingColumns: [...PARCEL_COLUMNS, 'geometry'],
   toCopyValues: (r) => [
     r.parcel_id,
@@ -66,7 +73,7 @@ export const salesSpec: ImportKindSpec<SaleRow> = {
   requiredColumns: SALE_COLUMNS,
   optionalColumns: [],
   allowedProperties: SALE_COLUMNS,
-  validate: validateSaleRow,
+  validate: (fields, _geometry, rules) => validateSaleRow(fields, rules.saleDates),
   stagingColumns: SALE_COLUMNS,
   toCopyValues: (r) => [r.parcel_id, r.sale_date, r.sale_price, r.is_valid, r.validity_code, r.deed_type],
 };
@@ -75,10 +82,11 @@ const ASSESSMENT_COLUMNS = ['parcel_id', 'tax_year', 'land_value', 'improvement_
 
 export const assessmentsSpec: ImportKindSpec<AssessmentRow> = {
   formats: { csv: MEDIA_CSV },
-  requiredColumns: ASSESSMENT_COLUMNS,
-  optionalColumns: [],
+  // total_value is land_value + improvement_value: computed when its column or value is left out.
+  requiredColumns: ASSESSMENT_COLUMNS.filter((c) => c !== 'total_value'),
+  optionalColumns: ['total_value'],
   allowedProperties: ASSESSMENT_COLUMNS,
-  validate: validateAssessmentRow,
+  validate: (fields) => validateAssessmentRow(fields),
   stagingColumns: ASSESSMENT_COLUMNS,
   toCopyValues: (r) => [r.parcel_id, r.tax_year, r.land_value, r.improvement_value, r.total_value],
 };

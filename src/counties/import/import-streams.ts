@@ -5,7 +5,7 @@ import StreamJsonParser from 'stream-json/Parser.js';
 import StreamJsonPick from 'stream-json/filters/Pick.js';
 import StreamJsonArray from 'stream-json/streamers/StreamArray.js';
 import type { FieldError } from '../../common/problem.js';
-import { checkHeader, copyLine, type ImportKindSpec } from './import-formats.js';
+import { checkHeader, copyLine, type ImportKindSpec, type ImportRules } from './import-formats.js';
 import {
   EmptyImportProblem,
   ImportAbortedProblem,
@@ -293,7 +293,10 @@ export class RowStager extends Transform {
   readonly stats: StagingStats = { rowsRead: 0, rejected: 0, rejectedRows: [] };
   private pending = '';
 
-  constructor(private readonly spec: ImportKindSpec<unknown>) {
+  constructor(
+    private readonly spec: ImportKindSpec<unknown>,
+    private readonly rules: ImportRules,
+  ) {
     super({ writableObjectMode: true, readableObjectMode: false });
   }
 
@@ -304,7 +307,7 @@ export class RowStager extends Transform {
       this.reject(record, record.errors);
       return cb();
     }
-    const result = this.spec.validate(record.fields, record.geometry);
+    const result = this.spec.validate(record.fields, record.geometry, this.rules);
     if (result.errors) {
       this.reject(record, result.errors);
       return cb();

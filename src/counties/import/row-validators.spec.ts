@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { validateAssessmentRow, validateParcelRow, validateSaleRow } from './row-validators.js';
+import { saleDateLimit, validateAssessmentRow, validateParcelRow, validateSaleRow } from './row-validators.js';
 
 const parcel = {
   parcel_id: ' P-1 ',
@@ -141,6 +141,7 @@ describe('validateParcelRow', () => {
 });
 
 describe('validateSaleRow', () => {
+  const limit = saleDateLimit(new Date('2026-03-10T23:59:59Z'), 0);
   const sale = {
     parcel_id: 'P-1',
     sale_date: '2024-02-29',
@@ -151,7 +152,7 @@ describe('validateSaleRow', () => {
   };
 
   it('parses a sale, keeping the price as an exact decimal string', () => {
-    expect(validateSaleRow(sale)).toEqual({
+    expect(validateSaleRow(sale, limit)).toEqual({
       row: {
         parcel_id: 'P-1',
         sale_date: '2024-02-29',
@@ -161,7 +162,7 @@ describe('validateSaleRow', () => {
         deed_type: 'WD',
       },
     });
-    expect(validateSaleRow({ ...sale, is_valid: false, sale_price: 12 }).row).toMatchObject({
+    expect(validateSaleRow({ ...sale, is_valid: false, sale_price: 12 }, limit).row).toMatchObject({
       is_valid: false,
       sale_price: '12',
     });
@@ -179,7 +180,32 @@ describe('validateSaleRow', () => {
     [{ is_valid: 'maybe' }, 'is_valid', "must be true or false (got 'maybe')"],
     [{ is_valid: '' }, 'is_valid', 'is required (true or false)'],
   ])('refuses %j', (change, field, message) => {
-    expect(validateSaleRow({ ...sale, ...change }).errors).toEqual([{ field, message }]);
+    expect(validateSaleRow({ ...sale, ...change }, limit).errors).toEqual([{ field, message }]);
+  });
+
+  it('takes a sale of today (UTC) and refuses one dated later, naming the last day accepted', () => {
+    expect(limit).toEqual({ today: '2026-03-10', toleranceDays: 0, latest: '2026-03-10' });
+    expect(validateSaleRow({ ...sale, sale_date: '2026-03-10' }, limit).row?.sale_date).toBe('2026-03-10');
+    expect(validateSaleRow({ ...sale, sale_date: '2026-03-11' }, limit).errors).toEqual([
+      {
+        field: 'sale_date',
+        message:
+          "must not be later than 2026-03-10 (today, UTC): a sale is imported once it has taken place (got '2026-03-11')",
+      },
+    ]);
+  });
+
+  it('accepts sales up to the tolerance after today, across a month end', () => {
+    const tolerant = saleDateLimit(new Date('2026-03-30T00:00:00Z'), 3);
+    expect(tolerant).toEqual({ today: '2026-03-30', toleranceDays: 3, latest: '2026-04-02' });
+    expect(validateSaleRow({ ...sale, sale_date: '2026-04-02' }, tolerant).row).toBeDefined();
+    expect(validateSaleRow({ ...sale, sale_date: '2099-01-01' }, tolerant).errors).toEqual([
+      {
+        field: 'sale_date',
+        message:
+          "must not be later than 2026-04-02 (today, UTC, 2026-03-30, plus 3 days of tolerance): a sale is imported once it has taken place (got '2099-01-01')",
+      },
+    ]);
   });
 });
 
@@ -216,5 +242,46 @@ describe('validateAssessmentRow', () => {
         message: "must be a plain decimal amount with at most 2 decimals, such as 250000 or 250000.50 (got '1e5')",
       },
     ]);
+  });
+
+  const values = { parcel_id: 'P-1', tax_year: '2025', land_value: '100000', improvement_value: '50000.5' };
+
+  it('computes total_value when it is empty or absent, exactly to the cent', () => {
+    for (const total of [{ total_value: '' }, { total_value: '  ' }, {}]) {
+      expect(validateAssessmentRow({ ...values, ...total }).row?.total_value).toBe('150000.50');
+    }
+    expect(validateAssessmentRow({ ...values, improvement_value: '50000' }).row?.total_value).toBe('150000');
+    expect(
+      validateAssessmentRow({ ...values, land_value: '0.07', improvement_value: '0.03', total_value: '0.1' }).row
+        ?.total_value,
+    ).toBe('0.1');
+    expect(
+      validateAssessmentRow({ ...values, land_value: '999999999999.99', improvement_value: '0.01' }).errors,
+    ).toEqual([
+      {
+        field: 'total_value',
+        message:
+          'cannot be computed: land_value + improvement_value = 999999999999.99 + 0.01 = 1000000000000, which is not less than 1e12',
+      },
+    ]);
+  });
+
+  it.each([
+    ['999999', '100000 + 50000.5 = 150000.50'],
+    ['150000.49', '100000 + 50000.5 = 150000.50'],
+    ['150000.51', '100000 + 50000.5 = 150000.50'],
+    ['50000.5', '100000 + 50000.5 = 150000.50'],
+  ])('refuses total_value %s that is not land + improvements, with the three figures', (total, sum) => {
+    expect(validateAssessmentRow({ ...values, total_value: total }).errors).toEqual([
+      {
+        field: 'total_value',
+        message: `must equal land_value + improvement_value: ${sum} (got '${total}'); correct it or leave it empty to have it computed`,
+      },
+    ]);
+  });
+
+  it('accepts a total written differently but equal to the cent', () => {
+    expect(validateAssessmentRow({ ...values, total_value: '150000.50' }).row?.total_value).toBe('150000.50');
+    expect(validateAssessmentRow({ ...values, total_value: '0150000.5' }).row?.total_value).toBe('0150000.5');
   });
 });

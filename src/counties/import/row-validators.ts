@@ -33,7 +33,25 @@ export interface AssessmentRow {
   tax_year: number;
   land_value: string;
   improvement_value: string;
+  /** land_value + improvement_value: as given when it agrees to the cent, computed when left empty. */
   total_value: string;
+}
+
+/**
+ * The latest sale date an import accepts: today (UTC, the day the import starts) plus a tolerance of
+ * `toleranceDays` (IMPORT_SALE_DATE_TOLERANCE_DAYS), for offices whose day begins before UTC's.
+ */
+export interface SaleDateLimit {
+  today: string;
+  toleranceDays: number;
+  /** today + toleranceDays, YYYY-MM-DD. */
+  latest: string;
+}
+
+export function saleDateLimit(now: Date, toleranceDays: number): SaleDateLimit {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { today: iso(day), toleranceDays, latest: iso(day + toleranceDays * 86_400_000) };
 }
 
 export type RowValidation<Row> = { row: Row; errors?: undefined } | { row?: undefined; errors: FieldError[] };
@@ -121,9 +139,9 @@ class RowReader {
   }
 
   /** A non-negative amount of money for numeric(14,2), as an exact decimal string. */
-  money(field: string, options: { positive: boolean }): string | null {
+  money(field: string, options: { positive: boolean; optional?: boolean }): string | null {
     const v = this.raw(field);
-    if (v === null) return this.fail(field, 'is required');
+    if (v === null) return options.optional ? null : this.fail(field, 'is required');
     const s = String(v);
     const m = MONEY.exec(s);
     if (!m) {
@@ -212,6 +230,19 @@ function quote(v: Scalar): string {
   return `'${s.length > 40 ? `${s.slice(0, 40)}…` : s}'`;
 }
 
+/** An amount that passed RowReader.money (digits, at most 2 decimals) in cents, exactly. */
+function cents(amount: string): bigint {
+  const [whole, fraction = ''] = amount.split('.');
+  return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
+}
+
+/** Cents as a plain amount: whole units without decimals, else with two (150000, 100.25, 100.50). */
+function fromCents(value: bigint): string {
+  const whole = value / 100n;
+  const rest = value % 100n;
+  return rest === 0n ? String(whole) : `${whole}.${String(rest).padStart(2, '0')}`;
+}
+
 function done<Row>(reader: RowReader, build: () => Row): RowValidation<Row> {
   return reader.errors.length > 0 ? { errors: reader.errors } : { row: build() };
 }
@@ -280,10 +311,22 @@ export function validateParcelRow(
   });
 }
 
-export function validateSaleRow(fields: Record<string, unknown>): RowValidation<SaleRow> {
+/** A sale. It must have taken place: a sale_date after `limit.latest` is refused. */
+export function validateSaleRow(fields: Record<string, unknown>, limit: SaleDateLimit): RowValidation<SaleRow> {
   const r = new RowReader(fields);
   const parcelId = r.id('parcel_id');
-  const saleDate = r.date('sale_date');
+  let saleDate = r.date('sale_date');
+  if (saleDate !== null && saleDate > limit.latest) {
+    const bound =
+      limit.toleranceDays === 0
+        ? `${limit.latest} (today, UTC)`
+        : `${limit.latest} (today, UTC, ${limit.today}, plus ${limit.toleranceDays} day${limit.toleranceDays === 1 ? '' : 's'} of tolerance)`;
+    r.error(
+      'sale_date',
+      `must not be later than ${bound}: a sale is imported once it has taken place (got '${saleDate}')`,
+    );
+    saleDate = null;
+  }
   const salePrice = r.money('sale_price', { positive: true });
   const isValid = r.boolean('is_valid');
   const validityCode = r.text('validity_code', LIMITS.textMaxLength, false);
@@ -298,13 +341,35 @@ export function validateSaleRow(fields: Record<string, unknown>): RowValidation<
   }));
 }
 
+/**
+ * An assessed value. total_value is land_value + improvement_value: left empty (or its column left out)
+ * it is computed; given, it must agree exactly, to the cent, or the row is refused with the three figures.
+ */
 export function validateAssessmentRow(fields: Record<string, unknown>): RowValidation<AssessmentRow> {
   const r = new RowReader(fields);
   const parcelId = r.id('parcel_id');
   const taxYear = r.integer('tax_year', LIMITS.taxYearMin, LIMITS.taxYearMax, true);
   const land = r.money('land_value', { positive: false });
   const improvement = r.money('improvement_value', { positive: false });
-  const total = r.money('total_value', { positive: false });
+  let total = r.money('total_value', { positive: false, optional: true });
+  const totalGiven = r.raw('total_value') !== null;
+  if (land !== null && improvement !== null && (total !== null || !totalGiven)) {
+    const sum = cents(land) + cents(improvement);
+    if (total === null) {
+      total = fromCents(sum);
+      if (total.split('.')[0].length > LIMITS.moneyIntegerDigits) {
+        r.error(
+          'total_value',
+          `cannot be computed: land_value + improvement_value = ${land} + ${improvement} = ${total}, which is not less than 1e${LIMITS.moneyIntegerDigits}`,
+        );
+      }
+    } else if (cents(total) !== sum) {
+      r.error(
+        'total_value',
+        `must equal land_value + improvement_value: ${land} + ${improvement} = ${fromCents(sum)} (got '${total}'); correct it or leave it empty to have it computed`,
+      );
+    }
+  }
   return done(r, () => ({
     parcel_id: parcelId!,
     tax_year: taxYear!,
