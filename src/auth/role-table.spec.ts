@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_PERMISSIONS, DEFAULT_ROLE_PERMISSIONS, Permission } from './permissions.js';
@@ -8,6 +8,37 @@ import { loadRoleTable, parseRoleTable, permissionsForRoles } from './role-table
 const sorted = (s: Iterable<string>) => [...s].sort();
 
 describe('role table', () => {
+  it("is the table the README's authentication section shows", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const lines = readme.split('\n').map((l) => l.trim());
+    const header = lines.findIndex((l) => l.startsWith('| Permission | admin |'));
+    expect(header).toBeGreaterThan(0);
+    const roles = lines[header]
+      .split('|')
+      .slice(2, -1)
+      .map((c) => c.trim());
+    expect(roles).toEqual(Object.keys(DEFAULT_ROLE_PERMISSIONS));
+    const rows = new Map<string, string[]>();
+    for (const line of lines.slice(header + 2)) {
+      if (!line.startsWith('| `')) break;
+      const cells = line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
+      rows.set(
+        cells[0].replaceAll('`', ''),
+        roles.filter((_, i) => cells[i + 1] === '✓'),
+      );
+    }
+    expect([...rows.keys()]).toEqual([...ALL_PERMISSIONS]);
+    for (const p of ALL_PERMISSIONS) {
+      expect({ p, roles: rows.get(p) }).toEqual({
+        p,
+        roles: roles.filter((r) => DEFAULT_ROLE_PERMISSIONS[r].includes(p)),
+      });
+    }
+  });
+
   it('maps the five roles to their permissions', () => {
     const t = DEFAULT_ROLE_PERMISSIONS;
     expect(sorted(permissionsForRoles(t, ['admin']))).toEqual(sorted(ALL_PERMISSIONS));
@@ -18,6 +49,7 @@ describe('role table', () => {
           `${m}:view_status`,
           `${m}:view_results`,
         ]),
+        'valuation:adopt',
         'data:read',
         'data:import',
       ]),
@@ -28,6 +60,7 @@ describe('role table', () => {
     expect(analyst.has(Permission.GisExportExecute)).toBe(true);
     expect(analyst.has(Permission.ValuationViewResults)).toBe(true);
     expect(analyst.has(Permission.ValuationExecute)).toBe(false);
+    expect(analyst.has(Permission.ValuationAdopt)).toBe(false);
     expect(analyst.has(Permission.DataImport)).toBe(false);
     const viewer = permissionsForRoles(t, ['viewer']);
     expect(sorted(viewer)).toEqual(
