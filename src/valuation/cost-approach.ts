@@ -1,28 +1,43 @@
 // The cost approach: land value plus depreciated replacement cost new of the improvements, calibrated to the
-// market with a time trend, neighborhood land rates and neighborhood market factors derived from sales.
+// market with a time trend, neighborhood land rates and neighborhood improvement factors derived from sales.
 //
-//   value = MF[nbhd] × (land + RCN × sqft × percent_good)
+//   value = land[nbhd] + IF[nbhd] × RCN × sqft × percent_good
 //
 // * RCN: replacement cost new per square foot by property class and quality grade (REPLACEMENT_COST_PER_SQFT).
 // * percent_good = max(PERCENT_GOOD_FLOOR, 1 − effective_age / economic_life[class]) with
 //   effective_age = age × CONDITION_AGE_FACTOR[condition]: straight-line depreciation to a floor, faster for
 //   poor condition and slower for good condition.
+// * time adjustment: the monthly market trend b is the one `price_trend` reports — the same estimator
+//   (fitMarketTrend in src/statistics/market-trend.ts: a hedonic regression with neighborhood × class fixed
+//   effects) on the same sales, with t in months from the valuation date; a sale at month t is adjusted by
+//   exp(−b·t). Too few sales or months for a trend: no adjustment.
 // * land = rate[nbhd] × (min(L, T) + EXCESS_LAND_FACTOR × max(0, L − T)), L the lot area and T the
 //   neighborhood's typical (median) lot of the sales: the primary site at the full rate, excess land at a
-//   quarter of it. The rate is extracted from sales (abstraction method): the median of
-//   (time-adjusted price − depreciated cost) / effective area, floored at LAND_RATE_FLOOR_SHARE of the median
-//   price per effective area so that an expensive cost table never yields zero or negative land.
-// * time adjustment: the monthly market trend b is the slope of ln(price / depreciated cost) on the months
-//   from the valuation date, with neighborhood fixed effects; a sale at month t is adjusted by exp(−b·t).
-// * MF[nbhd] = median of adjusted price / (land + depreciated cost) over the neighborhood's sales, so the
-//   median sale/value ratio of every neighborhood with enough sales is 1; the rest use the county factor.
+//   quarter of it. The rate comes from land-only sales (sales of parcels without a building) where a
+//   neighborhood has MIN_NEIGHBORHOOD_SALES of them: their median adjusted price per effective area, capped
+//   at LAND_SHARE_BAND.max of the median adjusted price per effective area of its improved sales. Otherwise
+//   by extraction from improved sales: a sale's land is its adjusted price minus the depreciated cost of its
+//   building, bounded to LAND_SHARE_BAND of the price, and the rate is the median per effective area.
+//   Neighborhoods with too few sales take the county's rate.
+// * IF[nbhd]: the factor that brings the median of adjusted price / (land + IF × depreciated cost) over the
+//   neighborhood's improved sales to 1 (the county's factor for neighborhoods with fewer than
+//   MIN_NEIGHBORHOOD_SALES improved sales): the market value of a dollar of depreciated cost there.
+//
+// The land share band. A cost table in dollars is not the market's price of a building, so price minus cost
+// alone can leave most of a house's price to its land (58–85 % in small counties). The typical residential
+// land-to-value ratio is held to LAND_SHARE_BAND, 10–40 %: extraction bounds each sale's land to that share
+// of its price, a rate from land sales is capped at what the improved sales support, and an improved
+// residential parcel's land is kept within 10–40 % of its value (the total unchanged, only the split moves).
 import { InsufficientDataError } from '../jobs/job-errors.js';
-import { CollinearColumnError, fitOls } from '../statistics/least-squares.js';
+import { dayNumber } from '../statistics/calendar.js';
+import { fitMarketTrend, type MarketTrend } from '../statistics/market-trend.js';
 import { median } from '../statistics/order-statistics.js';
 import { ratioSummary, type RatioSummary } from '../statistics/ratio-statistics.js';
+import type { SaleColumns } from '../statistics/sale-columns.js';
 import {
   DAYS_PER_MONTH,
   PROPERTY_CLASSES,
+  RESIDENTIAL,
   type ParcelBatch,
   type ParcelColumns,
   type PropertyClass,
@@ -62,6 +77,11 @@ export const DEFAULT_AGE_YEARS = 40;
 export const EXCESS_LAND_FACTOR = 0.25;
 /** Land rate floor as a share of the median price per effective land area. */
 export const LAND_RATE_FLOOR_SHARE = 0.1;
+/**
+ * Share of a sale's (time-adjusted) price that land may take in extraction, and the cap of a rate from land
+ * sales relative to the improved sales: the plausible band of a typical residential land-to-value ratio.
+ */
+export const LAND_SHARE_BAND = { min: 0.1, max: 0.4 } as const;
 /** A neighborhood needs this many sales for its own land rate, market factor or model effect. */
 export const MIN_NEIGHBORHOOD_SALES = 5;
 /** The cost method needs this many valid sales to calibrate. */
@@ -155,7 +175,12 @@ export interface CostCalibration {
   valuationYear: number;
   /** Log market change per month used to adjust sale prices to the valuation date. */
   monthlyTrend: number;
+  /** The market trend fit (the price_trend estimator on the same sales); null when it could not be fitted. */
+  trend: MarketTrend | null;
   landRates: LandRates;
+  /** Where each neighborhood's land rate came from. */
+  landRateSources: ReadonlyMap<string, LandRateSource>;
+  /** Improvement factors: market value of a dollar of depreciated replacement cost, by neighborhood. */
   marketFactors: ReadonlyMap<string, number>;
   countyMarketFactor: number;
   /** In-sample value/adjusted-price statistics, overall and by neighborhood. */
@@ -164,8 +189,14 @@ export interface CostCalibration {
   salesUsed: number;
 }
 
+export type LandRateSource = 'land_sales' | 'extraction' | 'county';
+
 /** Calibrates the cost approach on valid sales; throws InsufficientDataError when there are too few. */
-export function calibrateCostApproach(sales: SalesSample, valuationYear: number): CostCalibration {
+export function calibrateCostApproach(
+  sales: SalesSample,
+  valuationYear: number,
+  valuationDay: number = dayNumber(`${valuationYear}-01-01`),
+): CostCalibration {
   const rows: number[] = [];
   for (let i = 0; i < sales.size; i++) if (sales.landSqft[i] > 0 && sales.price[i] > 0) rows.push(i);
   if (rows.length < MIN_COST_SALES) {
@@ -184,48 +215,50 @@ export function calibrateCostApproach(sales: SalesSample, valuationYear: number)
       valuationYear,
     ),
   );
-  const monthlyTrend = estimateTrend(sales, rows, cost);
+  const trend = fitMarketTrend(saleColumnsOf(sales, valuationDay), valuationDay);
+  const monthlyTrend = trend?.monthly_log_rate ?? 0;
   const adjusted = rows.map((i) => sales.price[i] * Math.exp(-monthlyTrend * (sales.days[i] / DAYS_PER_MONTH)));
-  const residualLand = rows.map((_, k) => adjusted[k] - cost[k]);
-  const landRates = LandRates.fromSales(sales, rows, residualLand, adjusted);
+  const { landRates, sources } = landRatesOf(sales, rows, adjusted, cost);
+  const land = rows.map((i) => landRates.landValue(sales.neighborhoods[sales.neighborhood[i]], sales.landSqft[i]));
 
-  const preliminary = rows.map((i, k) => {
-    const name = sales.neighborhoods[sales.neighborhood[i]];
-    return landRates.landValue(name, sales.landSqft[i]) + cost[k];
-  });
-  const ratioByNeighborhood = new Map<string, number[]>();
-  const allRatios: number[] = [];
+  // Improvement factors from the improved sales: per neighborhood (and for the county) the factor f that
+  // brings the median of adjusted price / (land + f · cost) to 1.
+  const groups = new Map<string, number[]>();
+  const improved: number[] = [];
   rows.forEach((i, k) => {
+    if (!(cost[k] > 0)) return;
+    improved.push(k);
     const name = sales.neighborhoods[sales.neighborhood[i]];
-    const r = adjusted[k] / preliminary[k];
-    allRatios.push(r);
-    const list = ratioByNeighborhood.get(name);
-    if (list) list.push(r);
-    else ratioByNeighborhood.set(name, [r]);
+    const list = groups.get(name);
+    if (list) list.push(k);
+    else groups.set(name, [k]);
   });
-  const countyMarketFactor = median(allRatios);
+  const factorOf = (members: number[]) => improvementFactor(members, adjusted, land, cost);
+  const countyMarketFactor = improved.length > 0 ? factorOf(improved) : 1;
   const marketFactors = new Map<string, number>();
-  for (const [name, list] of ratioByNeighborhood) {
-    if (list.length >= MIN_NEIGHBORHOOD_SALES) marketFactors.set(name, median(list));
+  for (const [name, members] of groups) {
+    if (members.length >= MIN_NEIGHBORHOOD_SALES) marketFactors.set(name, factorOf(members));
   }
 
   const values = new Float64Array(rows.length);
   const prices = Float64Array.from(adjusted);
-  const groups = new Map<string, { values: number[]; prices: number[] }>();
+  const byGroup = new Map<string, { values: number[]; prices: number[] }>();
   rows.forEach((i, k) => {
     const name = sales.neighborhoods[sales.neighborhood[i]];
-    values[k] = (marketFactors.get(name) ?? countyMarketFactor) * preliminary[k];
-    let g = groups.get(name);
-    if (!g) groups.set(name, (g = { values: [], prices: [] }));
+    values[k] = land[k] + (marketFactors.get(name) ?? countyMarketFactor) * cost[k];
+    let g = byGroup.get(name);
+    if (!g) byGroup.set(name, (g = { values: [], prices: [] }));
     g.values.push(values[k]);
     g.prices.push(prices[k]);
   });
   const byNeighborhood = new Map<string, RatioSummary>();
-  for (const [name, g] of groups) byNeighborhood.set(name, ratioSummary(g.values, g.prices));
+  for (const [name, g] of byGroup) byNeighborhood.set(name, ratioSummary(g.values, g.prices));
   return {
     valuationYear,
     monthlyTrend,
+    trend,
     landRates,
+    landRateSources: sources,
     marketFactors,
     countyMarketFactor,
     ratios: ratioSummary(values, prices),
@@ -234,37 +267,100 @@ export function calibrateCostApproach(sales: SalesSample, valuationYear: number)
   };
 }
 
+/** The sales as the columns the market-trend estimator reads (days counted from `valuationDay`). */
+function saleColumnsOf(sales: SalesSample, valuationDay: number): SaleColumns {
+  return {
+    day: Int32Array.from(sales.days, (d) => valuationDay + Math.round(d)),
+    price: sales.price,
+    buildingSqft: sales.buildingSqft,
+    landSqft: sales.landSqft,
+    yearBuilt: sales.yearBuilt,
+    quality: sales.quality,
+    condition: sales.condition,
+    bathrooms: sales.bathrooms,
+    neighborhood: Int32Array.from(sales.neighborhood),
+    neighborhoodLabels: [...sales.neighborhoods],
+    propertyClass: Int32Array.from(sales.propertyClass),
+    classLabels: [...PROPERTY_CLASSES],
+  };
+}
+
 /**
- * Slope of ln(price / depreciated cost) on months from the valuation date with neighborhood fixed effects, over
- * the sales of improved parcels; 0 when the sales do not span enough time to estimate it.
+ * Land rates per neighborhood (and for the county, the fallback of neighborhoods with too few sales):
+ * * from land-only sales (no building) when the group has MIN_NEIGHBORHOOD_SALES of them: the median adjusted
+ *   price per effective area, capped at what the group's improved sales support — LAND_SHARE_BAND.max of their
+ *   median adjusted price per effective area;
+ * * otherwise by extraction from improved sales: each sale's land is its adjusted price minus the depreciated
+ *   cost of its building, bounded to LAND_SHARE_BAND of the price (never more of a sale than the band allows,
+ *   never less), and the rate is the median of land per effective area.
  */
-function estimateTrend(sales: SalesSample, rows: number[], cost: number[]): number {
-  const improved = rows.map((i, k) => [i, k] as const).filter(([, k]) => cost[k] > 0);
-  const counts = new Map<number, number>();
-  for (const [i] of improved) counts.set(sales.neighborhood[i], (counts.get(sales.neighborhood[i]) ?? 0) + 1);
-  const large = [...counts].filter(([, c]) => c >= MIN_NEIGHBORHOOD_SALES).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  // The largest neighborhood (and all small ones) form the reference group.
-  const column = new Map<number, number>(large.slice(1).map(([nb], j) => [nb, 2 + j]));
-  const p = 2 + column.size;
-  if (improved.length <= p + 10) return 0;
-  try {
-    const fit = fitOls({
-      n: improved.length,
-      p,
-      y: Float64Array.from(improved, ([i, k]) => Math.log(sales.price[i] / cost[k])),
-      indicators: new Set(column.values()),
-      fillRow: (r, x) => {
-        const i = improved[r][0];
-        x[1] = sales.days[i] / DAYS_PER_MONTH;
-        const c = column.get(sales.neighborhood[i]);
-        if (c !== undefined) x[c] = 1;
-      },
+function landRatesOf(
+  sales: SalesSample,
+  rows: number[],
+  adjusted: number[],
+  cost: number[],
+): { landRates: LandRates; sources: Map<string, LandRateSource> } {
+  const groups = new Map<string, number[]>();
+  rows.forEach((i, k) => {
+    const name = sales.neighborhoods[sales.neighborhood[i]];
+    const list = groups.get(name);
+    if (list) list.push(k);
+    else groups.set(name, [k]);
+  });
+  // `minimum`: sales a source needs (the county takes whatever it has, land sales first).
+  const rateOf = (members: number[], minimum: number): { rate: LandRate; source: LandRateSource } | null => {
+    const typicalLot = median(members.map((k) => sales.landSqft[rows[k]]));
+    const area = (k: number) => effectiveLandArea(sales.landSqft[rows[k]], typicalLot);
+    const landOnly = members.filter((k) => !(cost[k] > 0));
+    const built = members.filter((k) => cost[k] > 0);
+    const of = (ratePerSqft: number, source: LandRateSource) => ({
+      rate: { ratePerSqft, typicalLot, sales: members.length },
+      source,
     });
-    return fit.beta[1];
-  } catch (error) {
-    if (error instanceof CollinearColumnError) return 0;
-    throw error;
+    if (landOnly.length >= Math.max(1, minimum) || (built.length === 0 && landOnly.length > 0)) {
+      const direct = median(landOnly.map((k) => adjusted[k] / area(k)));
+      const supported =
+        built.length > 0 ? LAND_SHARE_BAND.max * median(built.map((k) => adjusted[k] / area(k))) : Infinity;
+      return of(Math.min(direct, supported), 'land_sales');
+    }
+    if (built.length >= Math.max(1, minimum)) {
+      const extracted = built.map((k) => {
+        const share = Math.min(LAND_SHARE_BAND.max, Math.max(LAND_SHARE_BAND.min, 1 - cost[k] / adjusted[k]));
+        return (share * adjusted[k]) / area(k);
+      });
+      return of(median(extracted), 'extraction');
+    }
+    return null;
+  };
+  const countyRate = rateOf(
+    rows.map((_, k) => k),
+    0,
+  )!;
+  const byNeighborhood = new Map<string, LandRate>();
+  const sources = new Map<string, LandRateSource>();
+  for (const [name, members] of groups) {
+    const r = members.length >= MIN_NEIGHBORHOOD_SALES ? rateOf(members, MIN_NEIGHBORHOOD_SALES) : null;
+    if (r) {
+      byNeighborhood.set(name, r.rate);
+      sources.set(name, r.source);
+    } else sources.set(name, 'county');
   }
+  return { landRates: new LandRates(countyRate.rate, byNeighborhood), sources };
+}
+
+/** The factor f with median(price / (land + f · cost)) = 1 over `members` (bisection; f in [0.05, 20]). */
+function improvementFactor(members: number[], price: number[], land: number[], cost: number[]): number {
+  const medianRatio = (f: number) => median(members.map((k) => price[k] / (land[k] + f * cost[k])));
+  let lo = 0.05;
+  let hi = 20;
+  if (medianRatio(lo) <= 1) return lo;
+  if (medianRatio(hi) >= 1) return hi;
+  for (let step = 0; step < 60; step++) {
+    const mid = Math.sqrt(lo * hi);
+    if (medianRatio(mid) > 1) lo = mid;
+    else hi = mid;
+  }
+  return Math.sqrt(lo * hi);
 }
 
 /** Cost-approach values of a batch; `basis` receives 1 (cost) or 2 (land only) per parcel. */
@@ -272,8 +368,8 @@ export function costValues(calibration: CostCalibration, batch: ParcelBatch, out
   for (let i = 0; i < batch.size; i++) {
     const name = batch.neighborhoods[batch.neighborhood[i]];
     const factor = calibration.marketFactors.get(name) ?? calibration.countyMarketFactor;
-    const land = factor * calibration.landRates.landValue(name, batch.landSqft[i]);
-    const building =
+    let land = calibration.landRates.landValue(name, batch.landSqft[i]);
+    let building =
       factor *
       depreciatedCost(
         batch.propertyClass[i],
@@ -283,9 +379,17 @@ export function costValues(calibration: CostCalibration, batch: ParcelBatch, out
         batch.condition[i],
         calibration.valuationYear,
       );
+    if (batch.propertyClass[i] === RESIDENTIAL && building > 0) [land, building] = withinLandShareBand(land, building);
     setValue(out, i, land, building);
     basis[i] = building > 0 ? 1 : 2;
   }
+}
+
+/** Land and improvements of the same total with land within LAND_SHARE_BAND of it. */
+export function withinLandShareBand(land: number, improvement: number): [number, number] {
+  const total = land + improvement;
+  const bounded = Math.min(LAND_SHARE_BAND.max * total, Math.max(LAND_SHARE_BAND.min * total, land));
+  return [bounded, total - bounded];
 }
 
 /** Stores whole-dollar land and improvement values (non-negative, finite). */

@@ -134,7 +134,7 @@ export class ValuationEngine {
     const { info, sales } = await this.load(scope, salesFrom);
     await progress(PROGRESS.sales);
 
-    const calibration = this.fit(input.method, sales, Number(scope.valuationDate.slice(0, 4)));
+    const calibration = this.fit(input.method, sales, scope.valuationDate);
     await progress(PROGRESS.calibrated);
 
     const { totals, outcome } = await this.write(scope, input, info.parcelCount, calibration, progress);
@@ -169,9 +169,10 @@ export class ValuationEngine {
 
   /** Calibrates the method on the sales: the cost approach's factors or the hedonic regression. */
   @Timed({ module: 'valuation', stage: 'fit' })
-  private fit(method: ValuationInput['method'], sales: SalesSample, valuationYear: number): Calibration {
+  private fit(method: ValuationInput['method'], sales: SalesSample, valuationDate: string): Calibration {
+    const valuationYear = Number(valuationDate.slice(0, 4));
     return method === 'cost'
-      ? { method: 'cost', calibration: calibrateCostApproach(sales, valuationYear) }
+      ? { method: 'cost', calibration: calibrateCostApproach(sales, valuationYear, dayNumber(valuationDate)) }
       : { method: 'regression', model: fitHedonicModel(sales, valuationYear) };
   }
 

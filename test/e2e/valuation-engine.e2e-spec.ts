@@ -18,6 +18,9 @@ import {
   type ValuationResult,
 } from '../../src/valuation/valuation-engine.js';
 import { ValuationEngineModule } from '../../src/valuation/valuation-engine.module.js';
+import { LAND_SHARE_BAND } from '../../src/valuation/cost-approach.js';
+import { MarketAnalysisEngine, MarketAnalysisEngineModule } from '../../src/market-analysis/market-analysis-engine.js';
+import { ratioSummary } from '../../src/statistics/ratio-statistics.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const COUNTY = 'synth';
@@ -55,10 +58,11 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
   let certifiedBefore: { n: number; digest: string };
 
   beforeAll(async () => {
-    t = await createTestApp({}, { imports: [ValuationEngineModule] });
+    t = await createTestApp({}, { imports: [ValuationEngineModule, MarketAnalysisEngineModule] });
     engine = t.app.get(ValuationEngine, { strict: false });
     await loadDemoCounty(t.db, { countyId: COUNTY, parcels: PARCELS, seed: 7 });
     await loadDemoCounty(t.db, { countyId: 'tiny', parcels: 60, seed: 3 });
+    await loadDemoCounty(t.db, { countyId: 'demo42', parcels: PARCELS, seed: 42 });
     certifiedBefore = await certifiedDigest();
     regression = await engine.run({ jobId: jobA, countyId: COUNTY, taxYear: YEAR, method: 'regression' }, async (f) => {
       progressA.push(f);
@@ -266,6 +270,48 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
       }
     });
 
+    it('values improved residential parcels near their true market value, land within the band (seeds 7 and 42)', async () => {
+      const otherJob = randomUUID();
+      const other = await engine.run(
+        { jobId: otherJob, countyId: 'demo42', taxYear: YEAR, method: 'cost' },
+        async () => {},
+      );
+      for (const [county, job, result] of [
+        [COUNTY, jobCost, cost],
+        ['demo42', otherJob, other],
+      ] as const) {
+        const rows = await storedResidentialValues(t, county, job);
+        const ratios = ratioSummary(
+          rows.map((r) => r.total),
+          rows.map((r) => r.trueValue),
+        );
+        expect({ county, medianOk: ratios.median >= 0.95 && ratios.median <= 1.05, codOk: ratios.cod <= 15 }).toEqual({
+          county,
+          medianOk: true,
+          codOk: true,
+        });
+        const shares = rows.map((r) => r.land / r.total);
+        // Whole dollars: a share may pass the band by the rounding of land and total.
+        expect(Math.min(...shares)).toBeGreaterThan(LAND_SHARE_BAND.min - 1e-4);
+        expect(Math.max(...shares)).toBeLessThan(LAND_SHARE_BAND.max + 1e-4);
+        expect(result.summary.valued_by.cost).toBeGreaterThan(rows.length - 1);
+      }
+    });
+
+    it('time-adjusts with the trend price_trend reports on the same sales', async () => {
+      const market = t.app.get(MarketAnalysisEngine, { strict: false });
+      const d = cost.diagnostics;
+      const trendResult = await market.run(
+        { jobId: 'x', countyId: COUNTY, analysisType: 'price_trend', from: d.sales_from, to: d.sales_to },
+        async () => {},
+      );
+      const trend = trendResult.trend as { monthly_log_rate: number; log_rate_ci: [number, number]; n: number };
+      expect(d.time_trend_monthly).toBeCloseTo(trend.monthly_log_rate, 8);
+      expect(d.time_trend_monthly).toBeGreaterThan(trend.log_rate_ci[0]);
+      expect(d.time_trend_monthly).toBeLessThan(trend.log_rate_ci[1]);
+      expect(trend.n).toBe(d.n_sales);
+    });
+
     it('pages through every parcel exactly once', async () => {
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -373,3 +419,39 @@ describe('ValuationEngine (20,000-parcel synthetic county)', () => {
     });
   });
 });
+
+/** A version's values of the improved residential parcels with TRUE_MODEL's market value at the valuation date. */
+async function storedResidentialValues(t: TestApp, county: string, jobId: string) {
+  const { rows } = await t.db.query<{
+    land: number;
+    total: number;
+    neighborhood: string;
+    building_sqft: number;
+    land_sqft: number;
+    year_built: number;
+    quality: number;
+    condition: number;
+    bathrooms: number;
+  }>(
+    `SELECT a.land_value::float8 AS land, a.total_value::float8 AS total, p.neighborhood, p.building_sqft,
+            p.land_sqft, p.year_built, p.quality, p.condition, p.bathrooms::float8 AS bathrooms
+       FROM valuation_values a JOIN parcels p ON p.county_id = $1 AND p.parcel_id = a.parcel_id
+      WHERE a.job_id = $2 AND p.property_class = 'residential' AND p.building_sqft > 0`,
+    [county, jobId],
+  );
+  return rows.map((r) => ({
+    land: r.land,
+    total: r.total,
+    trueValue: Math.exp(
+      modelLogPrice({
+        buildingSqft: r.building_sqft,
+        landSqft: r.land_sqft,
+        yearBuilt: r.year_built,
+        quality: r.quality,
+        condition: r.condition,
+        bathrooms: r.bathrooms,
+        neighborhood: r.neighborhood,
+      }),
+    ),
+  }));
+}
