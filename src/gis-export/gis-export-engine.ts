@@ -13,6 +13,8 @@ import { PROPERTY_CLASSES } from '../counties/parcel.entity.js';
 import { PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
+import { ARTIFACT_OPERATION_DURATION } from '../observability/metric-names.js';
+import { histogramProvider } from '../observability/metric-providers.js';
 import {
   ArtifactStore,
   decodedStream,
@@ -374,7 +376,7 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
 /** The engine and its storage; the job platform's gis-export module imports this. */
 @Module({
   imports: [ConfigModule.forFeature(gisExportConfig)],
-  providers: [GisExportRepository, ArtifactStore, GisExportEngine],
+  providers: [GisExportRepository, ArtifactStore, GisExportEngine, histogramProvider(ARTIFACT_OPERATION_DURATION)],
   exports: [GisExportEngine, ArtifactStore],
 })
 export class GisExportEngineModule {}
