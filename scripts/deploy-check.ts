@@ -43,6 +43,10 @@ const REQUIRED_ALERTS = [
   'TerraFusionDbPoolSaturated',
   'TerraFusionEventLoopLag',
   'TerraFusionMemoryNearLimit',
+  'CallbackCircuitOpen',
+  'CallbackFailuresHigh',
+  'RateLimitStorm',
+  'AuthFailureBurst',
 ] as const;
 /** Series that come from Prometheus itself or kube-state-metrics, not from the service's /metrics. */
 const EXTERNAL_METRICS = ['up', 'kube_pod_status_ready', 'kube_pod_container_resource_limits'] as const;
