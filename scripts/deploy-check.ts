@@ -43,6 +43,10 @@ const REQUIRED_ALERTS = [
   'TerraFusionDbPoolSaturated',
   'TerraFusionEventLoopLag',
   'TerraFusionMemoryNearLimit',
+  'CallbackCircuitOpen',
+  'CallbackFailuresHigh',
+  'RateLimitStorm',
+  'AuthFailureBurst',
 ] as const;
 /** Series that come from Prometheus itself or kube-state-metrics, not from the service's /metrics. */
 const EXTERNAL_METRICS = ['up', 'kube_pod_status_ready', 'kube_pod_container_resource_limits'] as const;
@@ -59,6 +63,7 @@ export const PATHS = {
   metricNames: 'monitoring/metric-names.txt',
   compose: 'docker-compose.yml',
   composeMetricsToken: 'monitoring/compose/metrics-token',
+  alertmanagerConfig: 'monitoring/alertmanager.yml',
   migrateScript: 'scripts/migrate.ts',
 } as const;
 
@@ -616,10 +621,30 @@ function checkCompose(root: string): string[] {
     for (const e of validate.errors ?? []) errors.push(`${PATHS.compose}${e.instancePath}: ${e.message}`);
   }
   const services = compose.services ?? {};
-  for (const name of ['postgres', 'api', 'prometheus', 'grafana'])
+  for (const name of ['postgres', 'api', 'prometheus', 'alertmanager', 'grafana'])
     if (!services[name]) errors.push(`compose: service ${name} is missing`);
   if (errors.length > 0) return errors;
-  const { postgres, api, prometheus, grafana } = services;
+  const { postgres, api, prometheus, alertmanager, grafana } = services;
+  for (const name of ['prometheus', 'alertmanager', 'grafana']) {
+    if (!services[name].healthcheck?.test) errors.push(`compose: ${name} needs a healthcheck`);
+  }
+  // Retention: 30 days by default (what the monitoring stack it replaces kept), overridable.
+  const retention = (prometheus.command ?? []).find((a: string) =>
+    String(a).startsWith('--storage.tsdb.retention.time='),
+  );
+  const retentionDefault = /=\$\{PROMETHEUS_RETENTION:-([^}]+)\}$/.exec(String(retention ?? ''))?.[1];
+  if (retentionDefault !== '30d') {
+    errors.push('compose: prometheus must keep --storage.tsdb.retention.time=${PROMETHEUS_RETENTION:-30d}');
+  }
+  const amConfigArg = (alertmanager.command ?? []).find((a: string) => String(a).startsWith('--config.file='));
+  const amConfigPath = String(amConfigArg ?? '').slice('--config.file='.length);
+  if (
+    !(alertmanager.volumes ?? []).some((v: string) =>
+      String(v).startsWith(`./${PATHS.alertmanagerConfig}:${amConfigPath}`),
+    )
+  ) {
+    errors.push(`compose: alertmanager must mount ./${PATHS.alertmanagerConfig} at its --config.file`);
+  }
   if (!postgres.healthcheck) errors.push('compose: postgres needs a healthcheck');
   if (!(postgres.volumes ?? []).some((v: string) => String(v).endsWith(':/var/lib/postgresql/data'))) {
     errors.push('compose: postgres needs a data volume');
@@ -665,6 +690,12 @@ function checkCompose(root: string): string[] {
     const credFile = job.authorization?.credentials_file;
     if (mounts.get(credFile) !== PATHS.composeMetricsToken)
       errors.push(`${PATHS.prometheusConfig}: bearer token file is not the mounted ${PATHS.composeMetricsToken}`);
+  }
+  const alertTargets: string[] = (promConfig.alerting?.alertmanagers ?? []).flatMap((a: Json) =>
+    (a.static_configs ?? []).flatMap((c: Json) => c.targets ?? []),
+  );
+  if (!alertTargets.includes('alertmanager:9093')) {
+    errors.push(`${PATHS.prometheusConfig}: alerting must send to the compose alertmanager (alertmanager:9093)`);
   }
   const ruleGlobs: string[] = promConfig.rule_files ?? [];
   const rulesMount = [...mounts].find(([, source]) => source === 'monitoring/alerts')?.[0];

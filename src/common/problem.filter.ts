@@ -1,6 +1,7 @@
 // Maps every error (ours, Nest's, Fastify's) to problem+json; unknown errors become a logged, generic 500.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { moduleOfRoute } from '../logging/log-fields.js';
 import { recordProblem } from '../observability/problem-metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException, problemType, type ProblemBody } from './problem.js';
 
@@ -180,9 +181,16 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = toProblem(exception, request);
     recordProblem(problem.status, request);
     if (problem.internal !== undefined) {
+      const route = request.routeOptions?.url ?? 'unmatched';
       this.logger.error(
-        { err: problem.internal, request_id: request.id },
-        `Unhandled error on ${request.method} ${request.routeOptions?.url ?? 'unmatched'}`,
+        {
+          err: problem.internal,
+          request_id: request.id,
+          route,
+          module: moduleOfRoute(route),
+          ...(request.user?.sub ? { user_id: request.user.sub } : {}),
+        },
+        `Unhandled error on ${request.method} ${route}`,
       );
     }
     if (reply.sent) return;

@@ -1,5 +1,6 @@
 // Streamed imports: media type → parser → row validation → COPY → upsert, with per-row rejections.
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BusinessEvents } from '../logging/business-events.js';
 import type { ConfigType } from '@nestjs/config';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
@@ -78,6 +79,7 @@ export class CountyImportsService {
     private readonly counties: CountiesService,
     private readonly repository: CountyImportsRepository,
     private readonly setwise: SetwiseCsvImporter,
+    private readonly events: BusinessEvents,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
   ) {}
 
@@ -88,6 +90,32 @@ export class CountyImportsService {
    * Within one file, the last valid row for a natural key wins.
    */
   async importFile(
+    countyId: string,
+    kind: ImportKind,
+    upload: ImportUploadBody,
+    caller: CountyCaller & { sub?: string },
+  ): Promise<ImportResult> {
+    const result = await this.importOne(countyId, kind, upload, caller);
+    this.events.log('county_import_finished', {
+      module: 'counties',
+      county_id: countyId,
+      ...(caller.sub ? { user_id: caller.sub } : {}),
+      figures: {
+        kind: result.kind,
+        format: result.format,
+        rows_read: result.rows_read,
+        inserted: result.inserted,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        superseded: result.superseded,
+        rejected: result.rejected,
+        duration_ms: result.duration_ms,
+      },
+    });
+    return result;
+  }
+
+  private async importOne(
     countyId: string,
     kind: ImportKind,
     upload: ImportUploadBody,

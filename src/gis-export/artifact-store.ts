@@ -15,9 +15,12 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type pg from 'pg';
+import type { Histogram } from 'prom-client';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { driverClient, releaseRunner } from '../database/pg-client.js';
+import { ARTIFACT_OPERATION_DURATION, type ArtifactOperation } from '../observability/metric-names.js';
 import type { ByteSink } from './writers/export-fields.js';
 
 export const ARTIFACT_CHUNK_BYTES = 1 << 20;
@@ -84,6 +87,8 @@ export class ArtifactUpload implements ByteSink {
     private readonly client: pg.ClientBase,
     private readonly meta: ArtifactMeta,
     private readonly ttlHours: number,
+    /** Called once the upload committed (the write's duration ends there). */
+    private readonly onCommitted: () => void = () => undefined,
   ) {
     if (meta.contentEncoding === 'gzip') {
       this.buf = Buffer.allocUnsafe(GZIP_INPUT_BYTES);
@@ -223,6 +228,7 @@ export class ArtifactUpload implements ByteSink {
     );
     await this.client.query('COMMIT');
     this.done = true;
+    this.onCommitted();
     await releaseRunner(this.runner, null);
     return {
       ...this.meta,
@@ -306,13 +312,22 @@ interface ArtifactRow {
 
 @Injectable()
 export class ArtifactStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectMetric(ARTIFACT_OPERATION_DURATION.name) private readonly durations: Histogram<string>,
+  ) {}
+
+  /** artifact_operation_duration_seconds{operation} from `started` (performance.now()) to now. */
+  private observe(operation: ArtifactOperation, started: number): void {
+    this.durations.observe({ operation }, (performance.now() - started) / 1000);
+  }
 
   /**
    * Starts storing the artifact of `meta.jobId`, replacing one a previous attempt of the job stored.
    * Finish or abort the upload; until it commits, nobody sees it.
    */
   async begin(meta: ArtifactMeta, ttlHours: number): Promise<ArtifactUpload> {
+    const started = performance.now();
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const client = driverClient(runner);
@@ -343,7 +358,7 @@ export class ArtifactStore {
       await releaseRunner(runner, error);
       throw error;
     }
-    return new ArtifactUpload(runner, client, meta, ttlHours);
+    return new ArtifactUpload(runner, client, meta, ttlHours, () => this.observe('write', started));
   }
 
   /** The stored artifact (metadata), or null when there is none or it expired. */
@@ -378,10 +393,12 @@ export class ArtifactStore {
    * fails rather than ending short.
    */
   async open(jobId: string): Promise<OpenedArtifact | null> {
+    const started = performance.now();
     const found = await this.find(jobId);
     if (!found) return null;
     const { chunkCount, ...artifact } = found;
     const dataSource = this.dataSource;
+    const readAll = () => this.observe('read', started);
     async function* chunks(): AsyncGenerator<Buffer> {
       for (let seq = 0; seq < chunkCount; seq++) {
         const rows: { data: Buffer }[] = await dataSource.query(
@@ -391,23 +408,29 @@ export class ArtifactStore {
         if (rows.length === 0) throw new Error(`export file of job ${jobId} was deleted while it was being read`);
         yield rows[0].data;
       }
+      // A read is timed when its last chunk was read (a download the client dropped halfway is not).
+      readAll();
     }
     return { ...artifact, stream: Readable.from(chunks(), { objectMode: false, highWaterMark: 1 }) };
   }
 
   /** Deletes artifacts past their expiry (their chunks go with them); returns how many. */
   async deleteExpired(): Promise<number> {
+    const started = performance.now();
     const rows: { n: number }[] = await this.dataSource.query(
       'WITH gone AS (DELETE FROM export_artifacts WHERE expires_at <= now() RETURNING 1) SELECT count(*)::int AS n FROM gone',
     );
+    if (rows[0].n > 0) this.observe('delete', started);
     return rows[0].n;
   }
 
   async delete(jobId: string): Promise<boolean> {
+    const started = performance.now();
     const rows: { n: number }[] = await this.dataSource.query(
       'WITH gone AS (DELETE FROM export_artifacts WHERE job_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM gone',
       [jobId],
     );
+    this.observe('delete', started);
     return rows[0].n > 0;
   }
 }

@@ -14,6 +14,8 @@ import { ValueSetError, ValueSetsRepository, type ValueSet } from '../counties/v
 import { PermanentJobError } from '../jobs/job-errors.js';
 import type { ProgressFn } from '../jobs/job-processor.js';
 import { Timed } from '../observability/decorators/index.js';
+import { ARTIFACT_OPERATION_DURATION } from '../observability/metric-names.js';
+import { histogramProvider } from '../observability/metric-providers.js';
 import {
   ArtifactStore,
   decodedStream,
@@ -392,7 +394,13 @@ export class GisExportEngine implements OnModuleInit, OnModuleDestroy {
 /** The engine and its storage; the job platform's gis-export module imports this. */
 @Module({
   imports: [ConfigModule.forFeature(gisExportConfig)],
-  providers: [GisExportRepository, ValueSetsRepository, ArtifactStore, GisExportEngine],
+  providers: [
+    GisExportRepository,
+    ValueSetsRepository,
+    ArtifactStore,
+    GisExportEngine,
+    histogramProvider(ARTIFACT_OPERATION_DURATION),
+  ],
   exports: [GisExportEngine, ArtifactStore, ValueSetsRepository],
 })
 export class GisExportEngineModule {}

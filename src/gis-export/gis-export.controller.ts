@@ -8,6 +8,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Permission } from '../auth/permissions.js';
 import { NotFoundProblem } from '../common/problem.js';
+import { BusinessEvents } from '../logging/business-events.js';
 import { ApiProblem } from '../common/dto/problem.dto.js';
 import { JobIdParamsDto, JobListDto, JobStatusDto, JobSubmittedDto, ListJobsQueryDto } from '../jobs/dto/job.dto.js';
 import {
@@ -59,6 +60,7 @@ export class GisExportController {
     private readonly jobs: JobRoutesService,
     private readonly engine: GisExportEngine,
     private readonly valueSets: ValueSetsRepository,
+    private readonly events: BusinessEvents,
   ) {}
 
   @JobRunRoute(ROUTES, 'Queue a GIS export (GeoJSON, CSV, KML or zipped shapefile) of parcels with values.')
@@ -118,6 +120,20 @@ export class GisExportController {
       .header('cache-control', 'private, no-store')
       .header('vary', 'Accept-Encoding');
     if (gzip) reply.header('content-encoding', 'gzip');
+    // Logged once the last byte went out; a download the client broke off is not an event.
+    reply.raw.once('finish', () =>
+      this.events.log('export_downloaded', {
+        module: MODULE,
+        county_id: row.county_id,
+        job_id: row.id,
+        user_id: user.sub,
+        figures: {
+          export_format: row.kind,
+          bytes: file.bytes,
+          content_encoding: file.contentEncoding,
+        },
+      }),
+    );
     await reply.send(file.stream);
   }
 

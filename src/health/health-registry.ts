@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 
 export type ReadinessCheck = () => Promise<HealthIndicatorResult>;
+/** A section of /health/detailed (its JSON value), contributed by the module that knows it. */
+export type DetailSection = () => Promise<unknown> | unknown;
 
 /**
  * Readiness checks contributed by other modules (e.g. the job queue registers itself on init),
@@ -24,5 +26,24 @@ export class HealthRegistry {
   /** Name and check; readiness bounds each in time and reports it up/down under its name. */
   entries(): Array<[string, ReadinessCheck]> {
     return [...this.checks.entries()];
+  }
+
+  private readonly sections = new Map<string, DetailSection>();
+
+  /**
+   * A section of /health/detailed under `name` (e.g. the job platform's `queues` and
+   * `external_services`). Bounded in time like the checks; one that throws or hangs is shown as
+   * `{ status: 'down', error }` without failing the rest.
+   */
+  registerDetail(name: string, section: DetailSection): void {
+    this.sections.set(name, section);
+  }
+
+  unregisterDetail(name: string): void {
+    this.sections.delete(name);
+  }
+
+  detailSections(): Array<[string, DetailSection]> {
+    return [...this.sections.entries()];
   }
 }

@@ -16,6 +16,7 @@ import { appPool } from '../database/pg-client.js';
 import { ShutdownState } from '../lifecycle/shutdown-state.js';
 import { DatabaseProbe } from './database-probe.js';
 import { HealthRegistry } from './health-registry.js';
+import { SystemStats } from './system-stats.js';
 
 export type CheckStatus = 'up' | 'down';
 
@@ -24,6 +25,20 @@ export interface ReadinessSummary {
   ready: boolean;
   status: 'ok' | 'error';
   checks: Record<string, CheckStatus>;
+}
+
+/** GET /health: the readiness summary with the time of the answer and the running version. */
+export interface HealthSummary {
+  status: 'ok' | 'error';
+  timestamp: string;
+  version: string;
+  checks: Record<string, CheckStatus>;
+}
+
+/** GET /health/db: the database ping, nothing else. */
+export interface DatabaseStatus {
+  status: CheckStatus;
+  latency_ms: number;
 }
 
 @Injectable()
@@ -39,6 +54,7 @@ export class HealthService implements OnApplicationBootstrap {
     private readonly probe: DatabaseProbe,
     private readonly shutdown: ShutdownState,
     private readonly registry: HealthRegistry,
+    private readonly system: SystemStats,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
   ) {
@@ -79,8 +95,38 @@ export class HealthService implements OnApplicationBootstrap {
     return { ready, status: ready ? 'ok' : 'error', checks: statuses };
   }
 
+  /** GET /health: readiness, with the answer's time (ISO 8601) and the running version. */
+  async summary(): Promise<{ ready: boolean; body: HealthSummary }> {
+    const { ready, status, checks } = await this.readiness();
+    return { ready, body: { status, timestamp: new Date().toISOString(), version: buildInfo().version, checks } };
+  }
+
+  /**
+   * The database ping as a Terminus indicator (up with its latency, or down), bounded by
+   * HEALTH_DB_TIMEOUT_MS through the probe and again here.
+   */
+  async database(): Promise<DatabaseStatus> {
+    const started = performance.now();
+    let latencyMs = 0;
+    const result = await this.bounded('database', async () => {
+      const session = this.indicators.check('database');
+      const ping = await this.probe.ping();
+      latencyMs = ping.latencyMs;
+      return ping.up ? session.up({ latency_ms: ping.latencyMs }) : session.down();
+    })();
+    const up = result.database?.status === 'up';
+    if (!up && latencyMs === 0) latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    return { status: up ? 'up' : 'down', latency_ms: latencyMs };
+  }
+
   async details(): Promise<Record<string, unknown>> {
-    const [db, readiness] = await Promise.all([this.probe.ping(), this.readiness()]);
+    const sections = this.registry.detailSections();
+    const [db, readiness, ...contributed] = await Promise.all([
+      this.probe.ping(),
+      this.readiness(),
+      ...sections.map(([, section]) => this.boundedSection(section)),
+    ]);
+    const byName = Object.fromEntries(sections.map(([name], i) => [name, contributed[i]]));
     const pool = appPool(this.dataSource);
     const memory = process.memoryUsage();
     const info = buildInfo();
@@ -111,7 +157,33 @@ export class HealthService implements OnApplicationBootstrap {
         heap_total_bytes: memory.heapTotal,
         external_bytes: memory.external,
       },
+      system: this.system.report(),
+      queues: byName.queues ?? {},
+      external_services: byName.external_services ?? [],
+      ...Object.fromEntries(
+        Object.entries(byName).filter(([name]) => name !== 'queues' && name !== 'external_services'),
+      ),
     };
+  }
+
+  /** A detail section that throws or hangs shows as `{status: 'down', error}`; the rest still answers. */
+  private async boundedSection(section: () => unknown): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        Promise.resolve().then(section),
+        new Promise((resolve) => {
+          timer = setTimeout(
+            () => resolve({ status: 'down', error: `no answer within ${this.checkTimeoutMs} ms` }),
+            this.checkTimeoutMs + 100,
+          );
+        }),
+      ]);
+    } catch (error) {
+      return { status: 'down', error: (error as Error)?.message || 'failed' };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A check that throws, hangs or answers late counts as down; it never fails the whole probe. */

@@ -33,6 +33,7 @@ import {
 } from './attempt-decisions.js';
 import { classifyError } from './job-errors.js';
 import type { JobContext, JobProcessor } from './job-processor.js';
+import { jobLine } from './job-log.js';
 import { JobQueue } from './job-queue.js';
 import { JOB_MODULES, type ArtifactRef, type JobErrorReason, type JobModuleName } from './job.entity.js';
 import { jobsConfig, type JobsSettings } from './jobs.config.js';
@@ -130,6 +131,8 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
       }
       return { job_queue: { status: up ? 'up' : 'down' } };
     });
+    this.health.registerDetail('queues', () => this.queueReport());
+    this.health.registerDetail('external_services', () => this.callbacks.hostReports());
     for (const module of JOB_MODULES) {
       this.queuedGauge.set({ module: metricModule(module) }, 0);
       this.runningGauge.set({ module: metricModule(module) }, 0);
@@ -172,6 +175,8 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     clearInterval(this.sweepTimer);
     this.stopRefreshingCounts?.();
     this.health.unregister('job_queue');
+    this.health.unregisterDetail('queues');
+    this.health.unregisterDetail('external_services');
     const workersStopped = this.queue.stopWorkers();
     const settle = (ms: number) =>
       Promise.race([
@@ -202,7 +207,8 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     const key: AttemptKey = { id: row.id, attempt: row.attempts, queueJobId: entry.id };
     if (row.cancel_requested) {
       const cancelled = await this.repository.cancelAttempt(key);
-      if (cancelled) this.logger.log(`Job ${row.id} cancelled before its attempt ${row.attempts} started`);
+      if (cancelled)
+        this.logger.log(jobLine(row, `Job ${row.id} cancelled before its attempt ${row.attempts} started`));
       return;
     }
     let finish!: () => void;
@@ -236,7 +242,7 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     };
     const heartbeat = setInterval(() => {
       this.repository.touch(key).then(observe, (error: unknown) => {
-        this.logger.warn(`Heartbeat of job ${row.id} failed: ${(error as Error).message}`);
+        this.logger.warn(jobLine(row, `Heartbeat of job ${row.id} failed: ${(error as Error).message}`));
       });
     }, this.settings.heartbeatMs);
     heartbeat.unref();
@@ -276,8 +282,19 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
           { countyId: row.county_id, kind: row.kind ?? undefined },
           (performance.now() - started) / 1000,
         );
-        this.logger.log(`Job ${row.id} (${module}) completed in attempt ${row.attempts}`);
+        const seconds = (performance.now() - started) / 1000;
+        this.logger.log(
+          jobLine(row, `Job ${row.id} (${module}) completed in attempt ${row.attempts}`, {
+            status: 'COMPLETED',
+            duration_ms: Math.round(seconds * 1000),
+          }),
+        );
         this.callbacks.announce(finished);
+        try {
+          processor.completed?.(result as never, ctx);
+        } catch (error) {
+          this.logger.warn(jobLine(row, `After-completion step of job ${row.id} failed: ${(error as Error).message}`));
+        }
       }
     } catch (error) {
       await this.onAttemptError(module, row, key, error);
@@ -294,25 +311,32 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     switch (next.action) {
       case 'cancel': {
         const cancelled = await this.repository.cancelAttempt(key);
-        if (cancelled) this.logger.log(`Job ${row.id} cancelled during attempt ${row.attempts}`);
+        if (cancelled) this.logger.log(jobLine(row, `Job ${row.id} cancelled during attempt ${row.attempts}`));
         return;
       }
       case 'discard':
-        this.logger.warn(`Job ${row.id} attempt ${row.attempts} was superseded; its outcome is discarded`);
+        this.logger.warn(
+          jobLine(row, `Job ${row.id} attempt ${row.attempts} was superseded; its outcome is discarded`),
+        );
         return;
       case 'retry': {
         const delay = next.backoff ? retryDelaySeconds(this.settings.retryDelaySeconds, row.attempts) : 0;
         if (next.backoff) {
           this.logger.warn(
-            `Job ${row.id} attempt ${row.attempts}/${row.max_attempts} failed transiently (${verdict.message}); ` +
-              `retrying in ${delay.toFixed(1)} s`,
+            jobLine(
+              row,
+              `Job ${row.id} attempt ${row.attempts}/${row.max_attempts} failed transiently (${verdict.message}); ` +
+                `retrying in ${delay.toFixed(1)} s`,
+            ),
           );
         }
         await this.retry(module, row, key, next.countAttempt, delay, next.message);
         return;
       }
       case 'fail':
-        if (next.logStack) this.logger.error(`Job ${row.id} failed: ${(error as Error)?.stack ?? verdict.message}`);
+        if (next.logStack) {
+          this.logger.error(jobLine(row, `Job ${row.id} failed: ${(error as Error)?.stack ?? verdict.message}`));
+        }
         await this.failJob(module, row, key, next.reason, next.message);
         return;
     }
@@ -343,7 +367,9 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
     const failed = await this.repository.fail(key, reason, message);
     if (!failed) return;
     this.recordFailure(failed);
-    this.logger.warn(`Job ${row.id} (${module}) failed: ${reason}: ${message}`);
+    this.logger.warn(
+      jobLine(row, `Job ${row.id} (${module}) failed: ${reason}: ${message}`, { status: 'FAILED', reason }),
+    );
   }
 
   private recordFailure(row: JobRow): void {
@@ -387,7 +413,9 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
             await this.queue.send(client, row.module, row.id, entryId);
             requeued.add(row.module);
             count++;
-            this.logger.warn(`Job ${row.id}: worker ${row.worker_id ?? '?'} stopped responding; requeued`);
+            this.logger.warn(
+              jobLine(row, `Job ${row.id}: worker ${row.worker_id ?? '?'} stopped responding; requeued`),
+            );
           }
         } else {
           const f = await this.repository.failStale(
@@ -411,12 +439,23 @@ export class JobPlatform implements OnApplicationBootstrap, BeforeApplicationShu
         await this.queue.send(client, row.module, row.id, entryId);
         requeued.add(row.module);
         count++;
-        this.logger.warn(`Job ${row.id} had no live queue entry; requeued`);
+        this.logger.warn(jobLine(row, `Job ${row.id} had no live queue entry; requeued`));
       }
     });
     for (const module of requeued) this.queue.notify(module);
     for (const row of failed) this.recordFailure(row);
     return count;
+  }
+
+  /** Per module (every module, 0 when idle): jobs queued, running, and failed within the last hour. */
+  private async queueReport(): Promise<Record<string, { queued: number; active: number; failed_last_hour: number }>> {
+    const rows = new Map((await this.repository.queueCounts()).map((r) => [r.module, r]));
+    return Object.fromEntries(
+      JOB_MODULES.map((module) => {
+        const r = rows.get(module);
+        return [module, { queued: r?.queued ?? 0, active: r?.active ?? 0, failed_last_hour: r?.failed_last_hour ?? 0 }];
+      }),
+    );
   }
 
   /** Local request to stop a running attempt now (other replicas notice at their next heartbeat/progress). */

@@ -35,4 +35,9 @@ export interface JobContext {
 export interface JobProcessor<P = Record<string, unknown>, R = unknown> {
   readonly module: JobModuleName;
   process(params: P, ctx: JobContext): Promise<R>;
+  /**
+   * Called once the job's result is stored and it is COMPLETED for good (an attempt given up on never
+   * gets here): the place for a business event (BusinessEvents). Must not throw; errors are logged.
+   */
+  completed?(result: R, ctx: JobContext): void;
 }

@@ -364,6 +364,31 @@ export class JobsRepository implements OnModuleInit {
     return result.rows;
   }
 
+  /**
+   * Per module: jobs waiting, running, and failed for good within the last hour (/health/detailed). The
+   * unfinished ones come from the partial index; the failed ones from a scan of the jobs table, which is
+   * only read on that route.
+   */
+  async queueCounts(): Promise<
+    Array<{ module: JobModuleName; queued: number; active: number; failed_last_hour: number }>
+  > {
+    const result = await this.pool().query<{
+      module: JobModuleName;
+      queued: number;
+      active: number;
+      failed_last_hour: number;
+    }>(
+      `SELECT module,
+              count(*) FILTER (WHERE status = 'PENDING')::int AS queued,
+              count(*) FILTER (WHERE status = 'RUNNING')::int AS active,
+              count(*) FILTER (WHERE status = 'FAILED')::int AS failed_last_hour
+         FROM jobs
+        WHERE status IN ('PENDING', 'RUNNING') OR (status = 'FAILED' AND finished_at > now() - interval '1 hour')
+        GROUP BY module`,
+    );
+    return result.rows;
+  }
+
   async setCallbackState(id: string, state: CallbackState, attempts: number): Promise<void> {
     await this.pool().query(`UPDATE jobs SET callback_state = $2, callback_attempts = $3 WHERE id = $1`, [
       id,

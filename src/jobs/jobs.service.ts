@@ -10,6 +10,7 @@ import { MetricsService } from '../observability/metrics.service.js';
 import { JobCallbacks } from './callbacks/job-callbacks.js';
 import { JobPlatform } from './job-platform.js';
 import { FINISHED_STATUSES, type JobModuleName, type JobStatus } from './job.entity.js';
+import { jobLine } from './job-log.js';
 import { JobsRepository, type JobRow } from './jobs.repository.js';
 
 export interface Caller extends CountyScope {
@@ -205,7 +206,9 @@ export class JobsService {
     }
     if (row.status === 'CANCELLED' && row.queue_job_id) await this.platform.queue.cancel(module, row.queue_job_id);
     if (row.status === 'RUNNING') this.platform.interruptLocal(id);
-    this.logger.log(`Job ${id} (${module}) ${row.status === 'CANCELLED' ? 'cancelled' : 'cancellation requested'}`);
+    this.logger.log(
+      jobLine(row, `Job ${id} (${module}) ${row.status === 'CANCELLED' ? 'cancelled' : 'cancellation requested'}`),
+    );
     return row;
   }
 }

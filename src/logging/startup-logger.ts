@@ -3,10 +3,12 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { Env } from '../config/env.schema.js';
-import { PRETTY_LOG_OPTIONS, usePrettyLogs } from './logging.module.js';
+import { logFormatOptions, moduleOfContext, PRETTY_LOG_OPTIONS, usePrettyLogs } from './logging.module.js';
 
 export function createStartupLogger(env: Pick<Env, 'LOG_LEVEL'>, context: string): Logger {
-  const options = { level: env.LOG_LEVEL, base: { pid: process.pid, context } };
+  const format = logFormatOptions();
+  const module = moduleOfContext(context);
+  const options = { ...format, level: env.LOG_LEVEL, base: { ...format.base, context }, mixin: () => ({ module }) };
   if (usePrettyLogs()) {
     return pino(options, pretty({ ...PRETTY_LOG_OPTIONS, sync: true }));
   }

@@ -12,7 +12,7 @@ import { MetricsAccess } from '../auth/metrics-access.js';
 import { CLIENT_CLOSED_REQUEST } from './http-metrics.js';
 import { MetricsService } from './metrics.service.js';
 
-const ROUTES = new Set(['/metrics', '/health', '/health/live', '/health/ready']);
+const ROUTES = new Set(['/metrics', '/health', '/health/live', '/health/ready', '/health/db']);
 
 export class ManagementServer {
   private constructor(private readonly server: Server) {}
@@ -85,6 +85,14 @@ async function handle(
       return send(req, res, 200, deps.metrics.renderer.contentType, body);
     }
     if (matched === '/health/live') return send(req, res, 200, 'application/json', '{"status":"ok"}');
+    if (matched === '/health/db') {
+      const db = await deps.health.database();
+      return send(req, res, db.status === 'up' ? 200 : 503, 'application/json', JSON.stringify(db));
+    }
+    if (matched === '/health') {
+      const summary = await deps.health.summary();
+      return send(req, res, summary.ready ? 200 : 503, 'application/json', JSON.stringify(summary.body));
+    }
     const summary = await deps.health.readiness();
     return send(
       req,

@@ -143,6 +143,17 @@ export const GIS_EXPORT_BYTES: MetricDef<'county_id' | 'export_format'> = {
   help: 'Bytes written to GIS export files.',
   labelNames: ['county_id', 'export_format'],
 };
+/** GIS export files in the artifact store: a file written (upload committed), read (download), deleted. */
+export const ARTIFACT_OPERATIONS = ['write', 'read', 'delete'] as const;
+export type ArtifactOperation = (typeof ARTIFACT_OPERATIONS)[number];
+/** A small file's commit takes milliseconds; a state-sized export's upload or download, minutes. */
+export const ARTIFACT_OPERATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800] as const;
+export const ARTIFACT_OPERATION_DURATION: HistogramDef<'operation'> = {
+  name: 'artifact_operation_duration_seconds',
+  help: 'Time of GIS export file operations in the artifact store (write: upload to commit, read: a whole download, delete), in seconds.',
+  labelNames: ['operation'],
+  buckets: ARTIFACT_OPERATION_BUCKETS,
+};
 export const GIS_EXPORT_FEATURES: MetricDef<'county_id' | 'export_format'> = {
   name: 'gis_export_features_total',
   help: 'Features written to GIS export files.',
@@ -242,6 +253,11 @@ export const EXTERNAL_DURATION: HistogramDef<'service' | 'operation'> = {
 export const CIRCUIT_BREAKER_STATE: MetricDef<'service'> = {
   name: 'circuit_breaker_state',
   help: 'Circuit breaker state per service: 0 closed, 1 half-open, 2 open.',
+  labelNames: ['service'],
+};
+export const CIRCUIT_BREAKER_FAILURES: MetricDef<'service'> = {
+  name: 'circuit_breaker_failures_total',
+  help: 'Failed outbound calls counted by the circuit breaker of a service (each one brings the circuit closer to open).',
   labelNames: ['service'],
 };
 

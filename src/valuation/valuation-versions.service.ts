@@ -1,11 +1,12 @@
 // Valuation versions: every valuation job keeps its values as a version of its own; an office lists them,
 // adopts one as the county's current values of its tax year (switching later loses nothing), and deletes
 // the ones it no longer needs (never the adopted one).
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { assertCountyAccess } from '../auth/county-access.js';
 import { ProblemException } from '../common/problem.js';
 import { JobRoutesService } from '../jobs/job-routes.service.js';
+import { BusinessEvents } from '../logging/business-events.js';
 import type { ValuationAdoptionDto, ValuationVersionDto } from './dto/valuation-version.dto.js';
 import { ValuationRepository, type ValuationVersionRow } from './valuation.repository.js';
 
@@ -23,11 +24,10 @@ export function versionDeleted(jobId: string): ProblemException {
 
 @Injectable()
 export class ValuationVersionsService {
-  private readonly logger = new Logger('ValuationVersions');
-
   constructor(
     private readonly jobs: JobRoutesService,
     private readonly repository: ValuationRepository,
+    private readonly events: BusinessEvents,
   ) {}
 
   async list(countyId: string, taxYear: number | undefined, user: AuthUser): Promise<ValuationVersionDto[]> {
@@ -48,14 +48,16 @@ export class ValuationVersionsService {
     const adoption = await this.repository.adopt(job.id, user.sub);
     if (adoption === null) throw versionDeleted(job.id);
     const { version, previous_job_id } = adoption;
-    this.logger.log({
-      event: 'valuation_adopted',
-      job_id: version.job_id,
+    this.events.log('valuation_adopted', {
+      module: MODULE,
       county_id: version.county_id,
-      tax_year: version.tax_year,
-      parcel_count: version.parcel_count,
-      previously_adopted_job_id: previous_job_id,
-      msg: `valuation ${version.job_id} adopted as the current values of ${version.county_id} ${version.tax_year}`,
+      job_id: version.job_id,
+      user_id: user.sub,
+      figures: {
+        tax_year: Number(version.tax_year),
+        parcel_count: version.parcel_count,
+        previously_adopted_job_id: previous_job_id,
+      },
     });
     return { ...versionDocument(version), previously_adopted_job_id: previous_job_id };
   }

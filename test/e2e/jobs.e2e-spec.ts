@@ -388,6 +388,16 @@ describe('job routes with workers (valuation end to end)', () => {
       feature_count: 1500,
       download_url: `/api/v1/gis-export/results/${id}/download`,
     });
+    const file = await t.request('GET', `/api/v1/gis-export/results/${id}/download`, { headers: assessor });
+    expect(file.status).toBe(200);
+    expect(JSON.parse(file.text).features).toHaveLength(1500);
+    // The artifact store timed the upload and the download.
+    const text = (await t.request('GET', '/metrics')).text;
+    for (const operation of ['write', 'read']) {
+      expect(text).toMatch(
+        new RegExp(`^artifact_operation_duration_seconds_count\\{operation="${operation}"\\} [1-9]\\d*$`, 'm'),
+      );
+    }
   });
 
   it('records job metrics: submissions, completions and rejections', async () => {
@@ -420,6 +430,8 @@ describe('job routes with workers (valuation end to end)', () => {
       /^external_service_calls_total\{service="webhook_127.0.0.1",operation="job_callback",status="2xx"\} [1-9]\d*$/m,
     );
     expect(text).toMatch(/^circuit_breaker_state\{service="webhook_127.0.0.1"\} 0$/m);
+    // The host's failure counter exists from its first call on, at 0 while nothing failed.
+    expect(text).toMatch(/^circuit_breaker_failures_total\{service="webhook_127.0.0.1"\} 0$/m);
   });
 
   it('a failing callback is retried with backoff, opens the host’s circuit, and never fails the job', async () => {
@@ -441,6 +453,24 @@ describe('job routes with workers (valuation end to end)', () => {
       /^external_service_calls_total\{service="webhook_127.0.0.1",operation="job_callback",status="5xx"\} 5$/m,
     );
     expect(text).toMatch(/^circuit_breaker_state\{service="webhook_127.0.0.1"\} 2$/m);
+    expect(text).toMatch(/^circuit_breaker_failures_total\{service="webhook_127.0.0.1"\} 5$/m);
+    // /health/detailed shows the host with its open circuit, last success and failure, and error rate.
+    const details = await t.request('GET', '/health/detailed', { headers: authHeader({ role: 'monitoring' }) });
+    expect(details.status).toBe(200);
+    const hosts = details.json().external_services;
+    expect(hosts).toHaveLength(1);
+    const delivered = hooks.filter((h) => !h.body.includes(id)).length; // the earlier callbacks all got 204
+    expect(hosts[0]).toEqual({
+      host: '127.0.0.1',
+      service: 'webhook_127.0.0.1',
+      circuit_state: 'open',
+      last_success_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      last_failure_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      last_error: 'HTTP 503',
+      calls_last_hour: delivered + 5,
+      error_rate: Math.round((5 / (delivered + 5)) * 1000) / 1000,
+    });
+    expect(Date.parse(hosts[0].last_failure_at)).toBeGreaterThan(Date.parse(hosts[0].last_success_at));
   });
 
   it('readiness includes the job queue', async () => {

@@ -96,7 +96,7 @@ describe('lifecycle of the built service', () => {
     try {
       await waitFor('a logged failed attempt', async () => /"attempt":2,"attempts":101/.test(s.stdout()), 20_000);
       expect(s.stdout()).toMatch(
-        /"level":40,.*"msg":"Database not reachable \(attempt 1 of 101\): connect ECONNREFUSED/,
+        /"level":"warn",.*"msg":"Database not reachable \(attempt 1 of 101\): connect ECONNREFUSED/,
       );
       await pg.start();
       await s.ready();

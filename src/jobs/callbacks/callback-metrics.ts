@@ -5,6 +5,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { enumLabel, newOperationLabels, newServiceLabels } from '../../observability/labels.js';
 import {
+  CIRCUIT_BREAKER_FAILURES,
   CIRCUIT_BREAKER_STATE,
   CIRCUIT_STATES,
   EXTERNAL_CALLS,
@@ -23,6 +24,7 @@ export class CallbackMetrics {
     @InjectMetric(EXTERNAL_CALLS.name) private readonly calls: Counter<string>,
     @InjectMetric(EXTERNAL_DURATION.name) private readonly duration: Histogram<string>,
     @InjectMetric(CIRCUIT_BREAKER_STATE.name) private readonly circuit: Gauge<string>,
+    @InjectMetric(CIRCUIT_BREAKER_FAILURES.name) private readonly breakerFailures: Counter<string>,
   ) {}
 
   /** `status`: an HTTP status (recorded as its class) or one of EXTERNAL_STATUSES. */
@@ -39,6 +41,16 @@ export class CallbackMetrics {
     if (Number.isFinite(seconds) && seconds >= 0) this.duration.observe({ service: s, operation: op }, seconds);
   }
 
+  /** A call the service's breaker counted as failed. */
+  recordBreakerFailure(service: string): void {
+    this.breakerFailures.inc({ service: this.services.map(service) });
+  }
+
+  /** Shows the service's series (at 0) before its first failure, so rate() and alerts see it start. */
+  initBreakerFailures(service: string): void {
+    this.breakerFailures.inc({ service: this.services.map(service) }, 0);
+  }
+
   setCircuitState(service: string, state: CircuitState): void {
     const value = CIRCUIT_STATES[state];
     if (value !== undefined) this.circuit.set({ service: this.services.map(service) }, value);
@@ -49,5 +61,6 @@ export const CALLBACK_METRIC_PROVIDERS: Provider[] = [
   counterProvider(EXTERNAL_CALLS),
   histogramProvider(EXTERNAL_DURATION),
   gaugeProvider(CIRCUIT_BREAKER_STATE),
+  counterProvider(CIRCUIT_BREAKER_FAILURES),
   CallbackMetrics,
 ];

@@ -6,10 +6,12 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { buildInfo } from '../../common/build-info.js';
 import { statusDocument } from '../job-document.js';
+import { jobLine } from '../job-log.js';
 import type { CallbackState } from '../job.entity.js';
 import { webhookConfig, type WebhookSettings } from '../jobs.config.js';
 import { JobsRepository, type JobRow } from '../jobs.repository.js';
 import { CallbackMetrics } from './callback-metrics.js';
+import type { CircuitState } from '../../observability/metric-names.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { hostOf, resolveCallbackTarget, staticCallbackProblem, systemResolver, type Resolver } from './host-policy.js';
 
@@ -27,12 +29,41 @@ export function serviceLabel(host: string): string {
   return `webhook_${host.replace(/[^a-z0-9_.-]/g, '_')}`.slice(0, 63);
 }
 
+/** Outcomes older than this do not count in a host's error rate. */
+const ERROR_RATE_WINDOW_MS = 60 * 60_000;
+/** Outcomes kept per host for the error rate (the oldest go first). */
+const MAX_OUTCOMES = 1000;
+
+/** What /health/detailed shows of one callback host. */
+export interface CallbackHostReport {
+  host: string;
+  /** The `service` label of its metrics. */
+  service: string;
+  circuit_state: CircuitState;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  last_error: string | null;
+  /** Calls that went out (circuit-open skips not counted) within the last hour. */
+  calls_last_hour: number;
+  /** Share of those calls that failed (null without calls). */
+  error_rate: number | null;
+}
+
+interface HostRecord {
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  lastError: string | null;
+  /** Time and success of recent calls, oldest first. */
+  outcomes: Array<{ at: number; ok: boolean }>;
+}
+
 type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; label: string | number; detail: string };
 
 @Injectable()
 export class JobCallbacks implements OnApplicationShutdown {
   private readonly logger = new Logger('JobCallbacks');
   private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly hosts = new Map<string, HostRecord>();
   private readonly pending = new Set<Promise<void>>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
@@ -59,7 +90,7 @@ export class JobCallbacks implements OnApplicationShutdown {
     if (!row.callback_url || this.closed) return;
     if (row.status !== 'COMPLETED' && row.status !== 'FAILED') return;
     const delivery = this.deliver(row)
-      .catch((error) => this.logger.warn(`Callback of job ${row.id} failed: ${(error as Error).message}`))
+      .catch((error) => this.logger.warn(jobLine(row, `Callback of job ${row.id} failed: ${(error as Error).message}`)))
       .finally(() => this.pending.delete(delivery));
     this.pending.add(delivery);
   }
@@ -82,6 +113,49 @@ export class JobCallbacks implements OnApplicationShutdown {
     return this.breakers.get(host)?.current ?? 'closed';
   }
 
+  /**
+   * Every configured callback host (WEBHOOK_ALLOWED_HOSTS) and every host called since start: circuit
+   * state, last success and failure, and the error rate of the last hour.
+   */
+  hostReports(now = Date.now()): CallbackHostReport[] {
+    const names = new Set([...this.settings.allowedHosts, ...this.breakers.keys(), ...this.hosts.keys()]);
+    return [...names].sort().map((host) => {
+      const record = this.hosts.get(host);
+      const recent = (record?.outcomes ?? []).filter((o) => now - o.at <= ERROR_RATE_WINDOW_MS);
+      const failed = recent.filter((o) => !o.ok).length;
+      return {
+        host,
+        service: serviceLabel(host),
+        circuit_state: this.breakers.get(host)?.current ?? 'closed',
+        last_success_at: iso(record?.lastSuccessAt),
+        last_failure_at: iso(record?.lastFailureAt),
+        last_error: record?.lastError ?? null,
+        calls_last_hour: recent.length,
+        error_rate: recent.length > 0 ? Math.round((failed / recent.length) * 1000) / 1000 : null,
+      };
+    });
+  }
+
+  private note(host: string, ok: boolean, error?: string): void {
+    let record = this.hosts.get(host);
+    if (!record) {
+      if (this.hosts.size >= MAX_BREAKERS) {
+        const oldest = this.hosts.keys().next().value;
+        if (oldest !== undefined) this.hosts.delete(oldest);
+      }
+      record = { lastSuccessAt: null, lastFailureAt: null, lastError: null, outcomes: [] };
+      this.hosts.set(host, record);
+    }
+    const at = Date.now();
+    if (ok) record.lastSuccessAt = at;
+    else {
+      record.lastFailureAt = at;
+      record.lastError = error ?? null;
+    }
+    record.outcomes.push({ at, ok });
+    if (record.outcomes.length > MAX_OUTCOMES) record.outcomes.splice(0, record.outcomes.length - MAX_OUTCOMES);
+  }
+
   private async deliver(row: JobRow): Promise<void> {
     const url = new URL(row.callback_url!);
     const host = hostOf(url);
@@ -95,7 +169,7 @@ export class JobCallbacks implements OnApplicationShutdown {
       (error: Error) => ({ refused: `cannot resolve host "${host}": ${error.message}` }),
     );
     if ('refused' in target) {
-      this.logger.warn(`Callback of job ${row.id} refused: ${target.refused}`);
+      this.logger.warn(jobLine(row, `Callback of job ${row.id} refused: ${target.refused}`));
       this.metrics.recordExternalCall(service, OPERATION, 'error', 0);
       await this.record(row.id, 'refused', 0);
       return;
@@ -120,14 +194,22 @@ export class JobCallbacks implements OnApplicationShutdown {
           (performance.now() - started) / 1000,
         );
         if (outcome.ok) breaker.success();
-        else breaker.failure();
+        else {
+          breaker.failure();
+          this.metrics.recordBreakerFailure(service);
+        }
+        this.note(host, outcome.ok, outcome.ok ? undefined : outcome.detail);
       }
       if (outcome.ok) {
         await this.record(row.id, 'delivered', attempt);
         return;
       }
       if (!outcome.retry || attempt === this.settings.maxAttempts) {
-        this.logger.warn(`Callback of job ${row.id} gave up after ${attempt} attempt(s): ${outcome.detail}`);
+        this.logger.warn(
+          jobLine(row, `Callback of job ${row.id} gave up after ${attempt} attempt(s): ${outcome.detail}`, {
+            callback_host: host,
+          }),
+        );
         await this.record(row.id, 'failed', attempt);
         return;
       }
@@ -192,6 +274,7 @@ export class JobCallbacks implements OnApplicationShutdown {
         this.metrics.setCircuitState(service, state),
       );
       this.metrics.setCircuitState(service, 'closed');
+      this.metrics.initBreakerFailures(service);
       this.breakers.set(host, breaker);
     }
     return breaker;
@@ -214,4 +297,8 @@ export class JobCallbacks implements OnApplicationShutdown {
       this.timers.set(t, resolve);
     });
   }
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return typeof ms === 'number' ? new Date(ms).toISOString() : null;
 }
