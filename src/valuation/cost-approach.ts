@@ -348,19 +348,14 @@ function landRatesOf(
   return { landRates: new LandRates(countyRate.rate, byNeighborhood), sources };
 }
 
-/** The factor f with median(price / (land + f · cost)) = 1 over `members` (bisection; f in [0.05, 20]). */
+/**
+ * The factor f with median(price / (land + f · cost)) = 1 over `members`, f in [0.05, 20]. Each ratio falls as f
+ * grows and is ≥ 1 exactly while f ≤ (price − land) / cost, so the median ratio crosses 1 at the median of those
+ * break-even factors: one sort instead of a search that sorts the ratios at every step.
+ */
 function improvementFactor(members: number[], price: number[], land: number[], cost: number[]): number {
-  const medianRatio = (f: number) => median(members.map((k) => price[k] / (land[k] + f * cost[k])));
-  let lo = 0.05;
-  let hi = 20;
-  if (medianRatio(lo) <= 1) return lo;
-  if (medianRatio(hi) >= 1) return hi;
-  for (let step = 0; step < 60; step++) {
-    const mid = Math.sqrt(lo * hi);
-    if (medianRatio(mid) > 1) lo = mid;
-    else hi = mid;
-  }
-  return Math.sqrt(lo * hi);
+  const breakEven = members.map((k) => (price[k] - land[k]) / cost[k]);
+  return Math.min(20, Math.max(0.05, median(breakEven)));
 }
 
 /** Cost-approach values of a batch; `basis` receives 1 (cost) or 2 (land only) per parcel. */
