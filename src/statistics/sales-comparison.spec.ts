@@ -7,8 +7,10 @@ import {
   DEFAULT_PENALTIES,
   kilometres,
   logDifferences,
+  parcelBound,
   reconcile,
   selectComparables,
+  selectionComplete,
   type CandidateSale,
   type ComparisonModel,
   type PropertyTraits,
@@ -126,6 +128,43 @@ describe('sales comparison', () => {
     expect(ranked.map((r) => r.sale.saleId)).toEqual([twin.saleId, bigger.saleId, plainer.saleId]);
     expect(ranked.every((r, i) => i === 0 || r.score >= ranked[i - 1].score)).toBe(true);
     expect(selectComparables(MODEL, SUBJECT, [twin], 0)).toEqual([]);
+  });
+
+  it("bounds every sale's distance from below by its parcel's part, so a search can stop early", () => {
+    const sales = Array.from({ length: 120 }, (_, i) =>
+      sale({
+        buildingSqft: 1000 + ((i * 97) % 1800),
+        quality: 1 + (i % 6),
+        neighborhood: i % 4 === 0 ? 'South' : 'North',
+        months: -((i * 7) % 36),
+        lon: SUBJECT.lon! + ((i % 11) - 5) * 0.003,
+      }),
+    );
+    for (const c of sales) {
+      const bound = parcelBound(MODEL, SUBJECT, c);
+      const { score } = comparisonDistance(MODEL, SUBJECT, c);
+      expect(bound).toBeLessThanOrEqual(score);
+      // What the bound leaves out: time and kilometres.
+      const km = comparisonDistance(MODEL, SUBJECT, c).km!;
+      expect(score - bound).toBeCloseTo(Math.abs(MODEL.monthlyTrend * c.months) + DEFAULT_PENALTIES.perKm * km, 12);
+    }
+    // Examining sales in bound order and stopping when selectionComplete says so gives the full ranking's top 3.
+    const byBound = [...sales].sort((a, b) => parcelBound(MODEL, SUBJECT, a) - parcelBound(MODEL, SUBJECT, b));
+    const full = selectComparables(MODEL, SUBJECT, sales, 3).map((r) => r.sale.saleId);
+    let stoppedAt = -1;
+    for (let n = 1; n < byBound.length; n++) {
+      const ranked = selectComparables(MODEL, SUBJECT, byBound.slice(0, n), 3);
+      if (selectionComplete(ranked, 3, parcelBound(MODEL, SUBJECT, byBound[n]))) {
+        stoppedAt = n;
+        expect(ranked.map((r) => r.sale.saleId)).toEqual(full);
+        break;
+      }
+    }
+    expect(stoppedAt).toBeGreaterThan(0);
+    expect(stoppedAt).toBeLessThan(sales.length);
+    expect(selectionComplete([{ score: 0.1, km: null }], 2, 1)).toBe(false);
+    expect(selectionComplete([{ score: 0.1, km: null }], 1, 0.1)).toBe(false);
+    expect(selectionComplete([{ score: 0.1, km: null }], 1, 0.2)).toBe(true);
   });
 
   it('adjusts sequentially in cents so that the amounts add up exactly to the adjusted price', () => {

@@ -22,6 +22,11 @@
 // adjustment share (Σ |dollar adjustments|, time included, over its sale price), floored at GROSS_SHARE_FLOOR so
 // that a nearly identical sale does not take all the weight. The indicated value thus lies between the smallest
 // and the largest adjusted price.
+//
+// Searching: the distance without its time and kilometre terms (characteristics, location, other-neighborhood
+// penalty) depends on the parcel alone and is a lower bound of the distance of any of its sales, so a search may
+// examine parcels in increasing order of that bound and stop once selectionComplete() says no parcel left can
+// hold a nearer sale.
 
 /** Coefficients of the characteristics in the model (log price per unit; ln of the areas). */
 export interface HedonicCoefficients {
@@ -132,6 +137,11 @@ function terms(model: ComparisonModel, p: PropertyTraits): [number | string, num
   ];
 }
 
+/** The property's terms of the model's log price, one per characteristic in CHARACTERISTICS order. */
+export function characteristicTerms(model: ComparisonModel, p: PropertyTraits): number[] {
+  return terms(model, p).map(([, term]) => term);
+}
+
 /** The log differences subject − sale, one per characteristic in CHARACTERISTICS order. */
 export function logDifferences(model: ComparisonModel, subject: PropertyTraits, sale: PropertyTraits): LogDifference[] {
   const s = terms(model, subject);
@@ -182,6 +192,21 @@ export function comparisonDistance(
   return { score, km };
 }
 
+/**
+ * The part of the distance that depends on the parcel alone (characteristics, location, the other-neighborhood
+ * penalty): a lower bound of the distance of each of its sales.
+ */
+export function parcelBound(
+  model: ComparisonModel,
+  subject: PropertyTraits,
+  parcel: PropertyTraits,
+  penalties: DistancePenalties = DEFAULT_PENALTIES,
+): number {
+  let bound = parcel.neighborhood !== subject.neighborhood ? penalties.otherNeighborhood : 0;
+  for (const d of logDifferences(model, subject, parcel)) bound += Math.abs(d.log);
+  return bound;
+}
+
 export interface RankedSale<S extends CandidateSale> extends Distance {
   sale: S;
 }
@@ -217,6 +242,19 @@ function compareRanked(a: RankedSale<CandidateSale>, b: RankedSale<CandidateSale
 function compareIds(a: string, b: string): number {
   if (a.length !== b.length && /^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Whether the `limit` most comparable sales among those of the parcels examined so far are the most comparable of
+ * all, when every parcel not examined has a lower bound of its distance ≥ `unseenBound` (searches that examine
+ * parcels in increasing order of a lower bound — the distance without its time and kilometre terms — and stop
+ * early). True when `limit` sales were ranked and the last of them is strictly nearer than any unseen sale can be.
+ */
+export function selectionComplete(ranked: readonly Distance[], limit: number, unseenBound: number): boolean {
+  if (limit <= 0) return true;
+  if (ranked.length < limit) return false;
+  // Margin for the last bits of ln() computed elsewhere (the bound may come from the database).
+  return ranked[limit - 1].score < unseenBound - 1e-9;
 }
 
 /** One adjustment step, in cents. */

@@ -2,10 +2,13 @@
 // sales of its property class in the valuation's sales window, each adjusted to the parcel with the model's
 // coefficients, and their reconciliation beside the version's value. The maths is src/statistics/sales-comparison.ts.
 //
-// Search: the subject's neighborhood first. When it has fewer than 2 × limit candidate sales, the NEARBY_NEIGHBORHOODS
-// neighborhoods whose parcels' mean location is nearest the subject are added, and when even then there are too
-// few, every other neighborhood the valuation has a location effect for; sales in another neighborhood carry the
-// distance penalty for it, so the subject's own still come first at equal adjustments.
+// Search: the subject's neighborhood first. Its parcels are examined nearest first by a lower bound of the
+// comparison distance computed in SQL (the distance without its time and kilometre terms), and only the examined
+// parcels' sales are read; a search stops as soon as no parcel left can hold a more comparable sale, so the answer
+// is the same as ranking every sale. When the neighborhood has fewer than 2 × limit sold parcels, the
+// NEARBY_NEIGHBORHOODS neighborhoods whose parcels' mean location is nearest the subject are searched too, and when
+// even then there are too few, every other neighborhood the valuation has a location effect for; sales in another
+// neighborhood carry the distance penalty for it, so the subject's own come first at equal adjustments.
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ProblemException } from '../common/problem.js';
@@ -13,12 +16,14 @@ import { DAYS_PER_MONTH } from '../statistics/calendar.js';
 import {
   adjustSale,
   ageAt,
+  characteristicTerms,
   DEFAULT_PENALTIES,
   GROSS_SHARE_FLOOR,
   HEDONIC_COEFFICIENT_TERMS,
   kilometres,
   reconcile,
   selectComparables,
+  selectionComplete,
   type CandidateSale,
   type ComparisonModel,
   type HedonicCoefficients,
@@ -33,12 +38,22 @@ import {
 import type { ComparablesDto, ComparableSaleDto } from './dto/comparables.dto.js';
 import { ValuationVersionsService } from './valuation-versions.service.js';
 
+/** Parcels examined in the first round of a search per comparable asked for (see search()). */
+export const FIRST_ROUND_PARCELS_PER_COMPARABLE = 200;
 /** Neighborhoods added, nearest first, when the subject's own has too few sales. */
 export const NEARBY_NEIGHBORHOODS = 8;
 /** The subject's neighborhood is searched alone when it has at least this many candidate sales per comparable. */
 export const CANDIDATES_PER_COMPARABLE = 2;
 
 /** What a regression valuation's result tells the comparison. */
+interface Search {
+  candidates: CandidateSale[];
+  /** Parcels of the class examined (those of the smallest distance bound). */
+  parcelsExamined: number;
+  neighborhoods: string[];
+  widened: boolean;
+}
+
 export interface ValuationModel {
   model: ComparisonModel;
   valuationDate: string;
@@ -72,7 +87,7 @@ export class ComparablesService {
     }
     const subject = subjectTraits(subjectRow, valuation);
 
-    const { candidates, neighborhoods, widened } = await this.candidates(
+    const { candidates, neighborhoods, widened, parcelsExamined } = await this.candidates(
       version.county_id,
       subjectRow,
       subject,
@@ -151,6 +166,7 @@ export class ComparablesService {
         sales_to: valuation.salesTo,
         neighborhoods,
         widened,
+        parcels_examined: parcelsExamined,
         candidate_sales: candidates.length,
       },
       comparables,
@@ -164,10 +180,55 @@ export class ComparablesService {
     subject: PropertyTraits,
     valuation: ValuationModel,
     limit: number,
-  ): Promise<{ candidates: CandidateSale[]; neighborhoods: string[]; widened: boolean }> {
+  ): Promise<Search> {
     const wanted = CANDIDATES_PER_COMPARABLE * limit;
-    const query = (neighborhoods: string[]) =>
-      this.repository.candidateSales({
+    const search = (neighborhoods: string[]) =>
+      this.search(countyId, subjectRow, subject, valuation, neighborhoods, limit, wanted);
+    const own = await search([subject.neighborhood]);
+    const result: Search = { ...own, neighborhoods: [subject.neighborhood], widened: false };
+    if (!own.exhausted || distinctParcels(own.candidates) >= wanted) return result;
+
+    result.widened = true;
+    const others = [...valuation.effects.keys()].filter((n) => n !== subject.neighborhood);
+    const nearby = await this.nearest(countyId, subject, others);
+    for (const group of [nearby.slice(0, NEARBY_NEIGHBORHOODS), nearby.slice(NEARBY_NEIGHBORHOODS)]) {
+      if (group.length === 0 || distinctParcels(result.candidates) >= wanted) continue;
+      const more = await search(group);
+      result.candidates.push(...more.candidates);
+      result.parcelsExamined += more.parcelsExamined;
+      result.neighborhoods.push(...group);
+    }
+    return result;
+  }
+
+  /**
+   * The valid sales of the neighborhoods' parcels that can be among the `limit` most comparable: parcels are
+   * examined in increasing order of their distance bound, FIRST_ROUND_PARCELS_PER_COMPARABLE × limit first and four
+   * times as many each further round, until every parcel was examined (`exhausted`) or at least `wanted` sold
+   * parcels were found and no parcel left can hold a sale nearer than the `limit`-th (selectionComplete).
+   */
+  private async search(
+    countyId: string,
+    subjectRow: SubjectRow,
+    subject: PropertyTraits,
+    valuation: ValuationModel,
+    neighborhoods: string[],
+    limit: number,
+    wanted: number,
+  ): Promise<{ candidates: CandidateSale[]; exhausted: boolean; parcelsExamined: number }> {
+    const { model } = valuation;
+    const effects = [...valuation.effects];
+    const bound = {
+      valuationYear: model.valuationYear,
+      subjectNeighborhood: subject.neighborhood,
+      subjectTerms: characteristicTerms(model, subject),
+      coefficients: HEDONIC_COEFFICIENT_TERMS.map((term) => model.coefficients[term]),
+      otherNeighborhood: DEFAULT_PENALTIES.otherNeighborhood,
+      effectNames: effects.map(([name]) => name),
+      effects: effects.map(([, effect]) => effect),
+    };
+    for (let parcels = FIRST_ROUND_PARCELS_PER_COMPARABLE * limit; ; parcels *= 4) {
+      const rows = await this.repository.candidateSales({
         countyId,
         propertyClass: subjectRow.property_class,
         neighborhoods,
@@ -175,21 +236,21 @@ export class ComparablesService {
         salesTo: valuation.salesTo,
         valuationDate: valuation.valuationDate,
         excludeParcelId: subjectRow.parcel_id,
+        parcels,
+        bound,
       });
-    const searched = [subject.neighborhood];
-    const rows = await query(searched);
-    let widened = false;
-    if (distinctParcels(rows) < wanted) {
-      widened = true;
-      const others = [...valuation.effects.keys()].filter((n) => n !== subject.neighborhood);
-      const nearby = await this.nearest(countyId, subject, others);
-      for (const group of [nearby.slice(0, NEARBY_NEIGHBORHOODS), nearby.slice(NEARBY_NEIGHBORHOODS)]) {
-        if (group.length === 0 || distinctParcels(rows) >= wanted) continue;
-        rows.push(...(await query(group)));
-        searched.push(...group);
+      const examined = distinctParcels(rows);
+      const candidates = rows.flatMap((r) => (r.sale_id === null ? [] : [candidateOf(r, valuation)]));
+      const exhausted = examined < parcels;
+      if (exhausted) return { candidates, exhausted, parcelsExamined: examined };
+      if (distinctParcels(candidates) >= wanted) {
+        // The parcels were taken in bound order: every parcel not examined has a bound ≥ the largest examined.
+        const unseen = rows.reduce((m, r) => Math.max(m, r.bound), Number.NEGATIVE_INFINITY);
+        if (selectionComplete(selectComparables(model, subject, candidates, limit), limit, unseen)) {
+          return { candidates, exhausted, parcelsExamined: examined };
+        }
       }
     }
-    return { candidates: rows.map((r) => candidateOf(r, valuation)), neighborhoods: searched, widened };
   }
 
   /** The neighborhoods ordered by the distance of their parcels' mean location from the subject (ties by name). */
@@ -226,8 +287,8 @@ const round = (v: number, digits: number): number => {
   return Math.round(v * f) / f;
 };
 
-function distinctParcels(rows: readonly CandidateSaleRow[]): number {
-  return new Set(rows.map((r) => r.parcel_id)).size;
+function distinctParcels(rows: readonly ({ parcel_id: string } | { parcelId: string })[]): number {
+  return new Set(rows.map((r) => ('parcel_id' in r ? r.parcel_id : r.parcelId))).size;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -324,10 +385,10 @@ function traitsOf(row: ComparableParcelRow | CandidateSaleRow, valuation: Valuat
 function candidateOf(row: CandidateSaleRow, valuation: ValuationModel): CandidateSale {
   return {
     ...traitsOf(row, valuation),
-    saleId: row.sale_id,
+    saleId: row.sale_id!,
     parcelId: row.parcel_id,
-    saleDate: row.sale_date,
-    price: row.sale_price,
-    months: row.days / DAYS_PER_MONTH,
+    saleDate: row.sale_date!,
+    price: row.sale_price!,
+    months: row.days! / DAYS_PER_MONTH,
   };
 }

@@ -7,13 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { loadDemoCounty } from '../../src/demo/demo-data.service.js';
+import { selectComparables, type CandidateSale } from '../../src/statistics/sales-comparison.js';
+import { regressionModel } from '../../src/valuation/comparables.service.js';
 import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { authHeader } from '../support/tokens.js';
 
 const COUNTY = 'comps';
 const OTHER = 'comps-other';
-const PARCELS = 5000;
+const PARCELS = 20000;
 const SEED = 23;
 const YEAR = 2025;
 const SUBJECTS = 50;
@@ -201,6 +203,73 @@ describe('comparable sales of a parcel', () => {
       }
     }
     expect(alone).toBeGreaterThan(SUBJECTS / 2);
+  });
+
+  it('finds the same comparables as ranking every sale of the neighborhood, while examining fewer parcels', async () => {
+    const valuation = regressionModel(
+      (await t.request('GET', `/api/v1/valuation/results/${regressionJob}`, { headers: viewer })).json(),
+    )!;
+    let pruned = 0;
+    for (const s of subjects.slice(0, 20)) {
+      const a = answers.get(s.parcel_id)!;
+      if (a.search.widened) continue;
+      const { rows } = await t.db.query(
+        `SELECT s.id::text AS sale_id, p.parcel_id, s.sale_date::text AS sale_date, s.sale_price::float8 AS price,
+                (s.sale_date - $4::date) / (365.25 / 12) AS months, p.neighborhood, p.building_sqft, p.land_sqft,
+                p.year_built, p.quality, p.condition, p.bathrooms::float8 AS bathrooms, p.lon, p.lat
+           FROM sales s JOIN parcels p ON p.county_id = s.county_id AND p.parcel_id = s.parcel_id
+          WHERE s.county_id = $1 AND p.neighborhood = $2 AND p.parcel_id <> $3 AND s.is_valid
+            AND s.sale_date BETWEEN $5::date AND $4::date AND p.property_class = 'residential'
+            AND p.building_sqft > 0 AND p.land_sqft > 0 AND p.year_built > 0 AND p.quality > 0 AND p.condition > 0
+            AND p.bathrooms >= 0`,
+        [COUNTY, s.neighborhood, s.parcel_id, valuation.valuationDate, valuation.salesFrom],
+      );
+      const sales: CandidateSale[] = rows.map((r: Json) => ({
+        saleId: r.sale_id,
+        parcelId: r.parcel_id,
+        saleDate: r.sale_date,
+        price: r.price,
+        months: Number(r.months),
+        neighborhood: r.neighborhood,
+        buildingSqft: r.building_sqft,
+        landSqft: r.land_sqft,
+        yearBuilt: r.year_built,
+        quality: r.quality,
+        condition: r.condition,
+        bathrooms: r.bathrooms,
+        locationEffect: valuation.effects.get(r.neighborhood)!,
+        lon: r.lon,
+        lat: r.lat,
+      }));
+      const subject = {
+        buildingSqft: a.subject.building_sqft,
+        landSqft: a.subject.land_sqft,
+        yearBuilt: a.subject.year_built,
+        quality: a.subject.quality,
+        condition: a.subject.condition,
+        bathrooms: a.subject.bathrooms,
+        neighborhood: s.neighborhood,
+        locationEffect: valuation.effects.get(s.neighborhood)!,
+        lon: a.subject.lon,
+        lat: a.subject.lat,
+      };
+      const eligible = new Set(rows.map((r: Json) => r.parcel_id)).size;
+      for (const limit of [1, 2, 3, 5]) {
+        const res = await comparables(regressionJob, s.parcel_id, `?limit=${limit}`);
+        expect(res.status).toBe(200);
+        const expected = selectComparables(valuation.model, subject, sales, limit).map((r) => r.sale.saleId);
+        expect({ parcel: s.parcel_id, limit, ids: res.json().comparables.map((c: Json) => c.sale_id) }).toEqual({
+          parcel: s.parcel_id,
+          limit,
+          ids: expected,
+        });
+        if (res.json().search.candidate_sales < sales.length) pruned++;
+        expect(new Set(res.json().comparables.map((c: Json) => c.parcel_id)).size).toBe(limit);
+        expect(eligible).toBeGreaterThanOrEqual(limit);
+      }
+    }
+    // The small limits' first rounds (200 parcels per comparable) examine part of a neighborhood.
+    expect(pruned).toBeGreaterThan(10);
   });
 
   it('reconciles between the smallest and largest adjusted price, weights from the gross adjustment shares', async () => {

@@ -138,7 +138,13 @@ export class ComparableSearchDto {
   neighborhoods: string[];
   @ApiProperty({ description: "Whether the subject's neighborhood had too few sales and nearby ones were added." })
   widened: boolean;
-  @ApiProperty({ description: 'Valid sales of the property class the comparables were chosen from.' })
+  @ApiProperty({
+    description:
+      'Parcels of the property class examined, those nearest the subject by a lower bound of the comparison ' +
+      'distance first; the others cannot hold a more comparable sale.',
+  })
+  parcels_examined: number;
+  @ApiProperty({ description: 'Valid sales of the examined parcels the comparables were chosen from.' })
   candidate_sales: number;
 }
 
