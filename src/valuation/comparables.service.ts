@@ -42,10 +42,10 @@ import { ValuationVersionsService } from './valuation-versions.service.js';
 export const FIRST_ROUND_PARCELS_PER_COMPARABLE = 200;
 /** Neighborhoods added, nearest first, when the subject's own has too few sales. */
 export const NEARBY_NEIGHBORHOODS = 8;
-/** The subject's neighborhood is searched alone when it has at least this many candidate sales per comparable. */
+/** The subject's neighborhood is searched alone when it has at least this many sold parcels per comparable. */
 export const CANDIDATES_PER_COMPARABLE = 2;
 
-/** What a regression valuation's result tells the comparison. */
+/** What a search found. */
 interface Search {
   candidates: CandidateSale[];
   /** Parcels of the class examined (those of the smallest distance bound). */
@@ -54,6 +54,7 @@ interface Search {
   widened: boolean;
 }
 
+/** What a regression valuation's result tells the comparison. */
 export interface ValuationModel {
   model: ComparisonModel;
   valuationDate: string;

@@ -205,6 +205,42 @@ describe('comparable sales of a parcel', () => {
     expect(alone).toBeGreaterThan(SUBJECTS / 2);
   });
 
+  it('widens to the nearest neighborhoods by location when the own one has too few sales for the limit', async () => {
+    // The neighborhood with the fewest sold residential parcels, and one of its valued parcels.
+    const { rows } = await t.db.query<{ neighborhood: string; sold: number; parcel_id: string }>(
+      `SELECT p.neighborhood, count(DISTINCT s.parcel_id)::int AS sold, min(p.parcel_id) AS parcel_id
+         FROM parcels p JOIN sales s ON s.county_id = p.county_id AND s.parcel_id = p.parcel_id AND s.is_valid
+        WHERE p.county_id = $1 AND p.property_class = 'residential' AND p.building_sqft > 0
+        GROUP BY p.neighborhood ORDER BY 2, 1 LIMIT 1`,
+      [COUNTY],
+    );
+    const { neighborhood, sold, parcel_id: parcel } = rows[0];
+    expect(sold).toBeLessThan(50);
+    const res = await comparables(regressionJob, parcel, '?limit=25');
+    expect(res.status).toBe(200);
+    const a = res.json();
+    expect(a.search.widened).toBe(true);
+    expect(a.search.neighborhoods[0]).toBe(neighborhood);
+    expect(a.search.neighborhoods.length).toBeGreaterThan(1);
+    expect(a.comparables).toHaveLength(25);
+    for (const c of a.comparables) expect(a.search.neighborhoods).toContain(c.neighborhood);
+    // The others searched are the nearest by their parcels' mean location, nearest first.
+    const centers = await t.db.query<{ neighborhood: string; km: number }>(
+      `SELECT neighborhood, 111.195 * sqrt(power(avg(lat) - $2, 2)
+                + power((avg(lon) - $3) * cos(radians($2)), 2)) AS km
+         FROM parcels WHERE county_id = $1 AND neighborhood <> $4 GROUP BY neighborhood ORDER BY 2`,
+      [COUNTY, a.subject.lat, a.subject.lon, neighborhood],
+    );
+    const nearest = centers.rows.map((r) => r.neighborhood);
+    const searched = a.search.neighborhoods.slice(1);
+    expect(searched).toEqual(nearest.slice(0, searched.length));
+    // The subject's own neighborhood's sales rank first at equal adjustments: the first comparable of another
+    // neighborhood is at least the other-neighborhood penalty from the subject.
+    for (const c of a.comparables) {
+      if (c.neighborhood !== neighborhood) expect(c.distance_score).toBeGreaterThanOrEqual(0.1);
+    }
+  });
+
   it('finds the same comparables as ranking every sale of the neighborhood, while examining fewer parcels', async () => {
     const valuation = regressionModel(
       (await t.request('GET', `/api/v1/valuation/results/${regressionJob}`, { headers: viewer })).json(),
