@@ -134,7 +134,7 @@ SELECT x.parcel_id, x.neighborhood, x.land_sqft, x.building_sqft, x.year_built, 
 
 const CENTERS = `SELECT neighborhood, avg(lon)::float8 AS lon, avg(lat)::float8 AS lat
   FROM parcels
- WHERE county_id = $1 AND neighborhood = ANY($2::text[]) AND lon IS NOT NULL AND lat IS NOT NULL
+ WHERE county_id = $1 AND lon IS NOT NULL AND lat IS NOT NULL
  GROUP BY neighborhood`;
 
 @Injectable()
@@ -170,9 +170,8 @@ export class ComparablesRepository {
     ]);
   }
 
-  /** The mean location point of each of the neighborhoods' parcels (neighborhoods without any are left out). */
-  async neighborhoodCenters(countyId: string, neighborhoods: readonly string[]): Promise<NeighborhoodCenterRow[]> {
-    if (neighborhoods.length === 0) return [];
-    return this.dataSource.query<NeighborhoodCenterRow[]>(CENTERS, [countyId, neighborhoods]);
+  /** The mean location point of each neighborhood's parcels (one read of the county's parcels). */
+  async neighborhoodCenters(countyId: string): Promise<NeighborhoodCenterRow[]> {
+    return this.dataSource.query<NeighborhoodCenterRow[]>(CENTERS, [countyId]);
   }
 }

@@ -42,6 +42,9 @@ import { ValuationVersionsService } from './valuation-versions.service.js';
 export const FIRST_ROUND_PARCELS_PER_COMPARABLE = 200;
 /** Neighborhoods added, nearest first, when the subject's own has too few sales. */
 export const NEARBY_NEIGHBORHOODS = 8;
+/** How long a county's neighborhood centres are reused, and for how many counties at most. */
+export const CENTERS_TTL_MS = 10 * 60_000;
+const MAX_CACHED_COUNTIES = 64;
 /** The subject's neighborhood is searched alone when it has at least this many sold parcels per comparable. */
 export const CANDIDATES_PER_COMPARABLE = 2;
 
@@ -66,6 +69,8 @@ export interface ValuationModel {
 
 @Injectable()
 export class ComparablesService {
+  private readonly centers = new Map<string, { expires: number; centers: Map<string, { lon: number; lat: number }> }>();
+
   constructor(
     private readonly versions: ValuationVersionsService,
     private readonly repository: ComparablesRepository,
@@ -258,11 +263,33 @@ export class ComparablesService {
   private async nearest(countyId: string, subject: PropertyTraits, neighborhoods: string[]): Promise<string[]> {
     const byName = [...neighborhoods].sort();
     if (subject.lon === null || subject.lat === null) return byName;
-    const centers = await this.repository.neighborhoodCenters(countyId, byName);
-    const km = new Map(centers.map((c) => [c.neighborhood, kilometres(subject, c) ?? Number.POSITIVE_INFINITY]));
-    const far = (n: string) => km.get(n) ?? Number.POSITIVE_INFINITY;
+    const centers = await this.centersOf(countyId);
+    const far = (n: string) => {
+      const center = centers.get(n);
+      return center === undefined
+        ? Number.POSITIVE_INFINITY
+        : (kilometres(subject, center) ?? Number.POSITIVE_INFINITY);
+    };
     // Stable sort: equal distances (unknown ones included) stay in name order.
     return byName.sort((a, b) => far(a) - far(b) || 0);
+  }
+
+  /**
+   * The county's neighborhood centres, read once per CENTERS_TTL_MS (a read of all its parcels): they only order
+   * the neighborhoods a widened search adds, so a few minutes' staleness after an import changes no answer's
+   * correctness, only which nearby neighborhoods come first.
+   */
+  private async centersOf(countyId: string): Promise<Map<string, { lon: number; lat: number }>> {
+    const now = Date.now();
+    const cached = this.centers.get(countyId);
+    if (cached !== undefined && cached.expires > now) return cached.centers;
+    const rows = await this.repository.neighborhoodCenters(countyId);
+    const centers = new Map(rows.map((r) => [r.neighborhood, { lon: r.lon, lat: r.lat }]));
+    this.centers.delete(countyId);
+    this.centers.set(countyId, { expires: now + CENTERS_TTL_MS, centers });
+    // Map order is insertion order: the first key is the least recently read county.
+    if (this.centers.size > MAX_CACHED_COUNTIES) this.centers.delete(this.centers.keys().next().value!);
+    return centers;
   }
 
   /** 409 for a valuation without regression coefficients, naming the newest regression version to ask instead. */
