@@ -7,6 +7,7 @@ import { assertCountyAccess } from '../auth/county-access.js';
 import { ProblemException } from '../common/problem.js';
 import { JobRoutesService } from '../jobs/job-routes.service.js';
 import { BusinessEvents } from '../logging/business-events.js';
+import type { JobRow } from '../jobs/jobs.repository.js';
 import type { ValuationAdoptionDto, ValuationVersionDto } from './dto/valuation-version.dto.js';
 import { ValuationRepository, type ValuationVersionRow } from './valuation.repository.js';
 
@@ -37,10 +38,20 @@ export class ValuationVersionsService {
 
   /** The version of a COMPLETED valuation in the caller's counties (404/409 otherwise, 410 when deleted). */
   async find(jobId: string, user: AuthUser): Promise<ValuationVersionRow> {
+    return (await this.findWithJob(jobId, user)).version;
+  }
+
+  /** find(), with the job's row (its result document included). */
+  async findWithJob(jobId: string, user: AuthUser): Promise<{ job: JobRow; version: ValuationVersionRow }> {
     const job = await this.jobs.completed(MODULE, jobId, user);
     const version = await this.repository.findVersion(job.id);
     if (version === null) throw versionDeleted(job.id);
-    return version;
+    return { job, version };
+  }
+
+  /** The newest stored regression version of a county and tax year, or null. */
+  async latestRegression(countyId: string, taxYear: number): Promise<ValuationVersionRow | null> {
+    return (await this.repository.listVersions(countyId, taxYear)).find((v) => v.method === 'regression') ?? null;
   }
 
   async adopt(jobId: string, user: AuthUser): Promise<ValuationAdoptionDto> {

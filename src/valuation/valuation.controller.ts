@@ -29,6 +29,14 @@ import {
 } from './dto/valuation-version.dto.js';
 import { InvalidValuationInputError, ValuationEngine } from './valuation-engine.js';
 import { ValuationVersionsService } from './valuation-versions.service.js';
+import { ComparablesService } from './comparables.service.js';
+import {
+  ComparablesDto,
+  ComparablesParamsDto,
+  ComparablesQueryDto,
+  DEFAULT_COMPARABLES,
+  MAX_COMPARABLES,
+} from './dto/comparables.dto.js';
 
 const MODULE = 'valuation' as const;
 const ROUTES: JobRouteSpec = {
@@ -47,6 +55,7 @@ export class ValuationController {
     private readonly jobs: JobRoutesService,
     private readonly engine: ValuationEngine,
     private readonly versions: ValuationVersionsService,
+    private readonly comparableSales: ComparablesService,
   ) {}
 
   @JobRunRoute(ROUTES, 'Queue a mass-appraisal valuation of a county for a tax year.')
@@ -88,6 +97,28 @@ export class ValuationController {
       }
       throw error;
     }
+  }
+
+  @Get('results/:job_id/parcels/:parcel_id/comparables')
+  @RequirePermissions(Permission.ValuationViewResults)
+  @ApiOperation({
+    summary:
+      `The most comparable valid sales of a parcel (1–${MAX_COMPARABLES}, default ${DEFAULT_COMPARABLES}), each adjusted to ` +
+      "it with the regression's coefficients (time, location, characteristics, in dollars that add up to the " +
+      "adjusted price), and their weighted reconciliation beside the valuation's value of the parcel.",
+  })
+  @ApiOkResponse({ type: ComparablesDto })
+  @ApiProblem(400, 'Invalid job_id, parcel_id or limit.')
+  @ApiProblem(404, 'No such job in your counties, or the parcel has no value in it.')
+  @ApiProblem(409, 'The job is not COMPLETED, or it is a cost valuation (no regression coefficients).')
+  @ApiProblem(410, "The job's values were deleted.")
+  @ApiProblem(422, 'The regression does not price the parcel (not improved residential, or a characteristic missing).')
+  comparables(
+    @Param() params: ComparablesParamsDto,
+    @Query() query: ComparablesQueryDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<ComparablesDto> {
+    return this.comparableSales.comparables(params.job_id, params.parcel_id, query.limit ?? DEFAULT_COMPARABLES, user);
   }
 
   @Get('versions')

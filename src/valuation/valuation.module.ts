@@ -6,10 +6,18 @@ import { ValuationEngineModule } from './valuation-engine.module.js';
 import { ValuationController } from './valuation.controller.js';
 import { ValuationProcessor } from './valuation.processor.js';
 import { ValuationVersionsService } from './valuation-versions.service.js';
+import { ComparablesRepository } from './comparables.repository.js';
+import { ComparablesService } from './comparables.service.js';
 
 @Module({
   imports: [ValuationEngineModule],
   controllers: [ValuationController],
-  providers: [ValuationProcessor, ValuationVersionsService, ...jobMetricProviders(ValuationProcessor)],
+  providers: [
+    ValuationProcessor,
+    ValuationVersionsService,
+    ComparablesRepository,
+    ComparablesService,
+    ...jobMetricProviders(ValuationProcessor),
+  ],
 })
 export class ValuationModule {}

@@ -107,6 +107,17 @@ describe('responses of the API tour match the OpenAPI document', () => {
       '/api/v1/valuation/results/{job_id}/parcels',
       `/api/v1/valuation/results/${valuation}/parcels?limit=3`,
     );
+    const { rows } = await t.db.query<{ parcel_id: string }>(
+      `SELECT parcel_id FROM parcels WHERE county_id = $1 AND property_class = 'residential' AND building_sqft > 0
+        ORDER BY parcel_id LIMIT 1`,
+      [COUNTY],
+    );
+    const comparables = await call(
+      'GET',
+      '/api/v1/valuation/results/{job_id}/parcels/{parcel_id}/comparables',
+      `/api/v1/valuation/results/${valuation}/parcels/${encodeURIComponent(rows[0].parcel_id)}/comparables?limit=3`,
+    );
+    expect(comparables.json().comparables).toHaveLength(3);
 
     const ratio = await runJob('reporting', {
       county_id: COUNTY,
