@@ -53,6 +53,11 @@ export class ReportingController {
     if (body.compare !== undefined && body.report_type !== 'ratio_study') {
       problems.push({ field: 'compare', message: 'is only for report_type ratio_study' });
     }
+    for (const field of ['bootstrap', 'prior_values'] as const) {
+      if (body[field] !== undefined && body.report_type !== 'ratio_study') {
+        problems.push({ field, message: 'is only for report_type ratio_study' });
+      }
+    }
     if (body.compare !== undefined && body.values !== undefined) {
       problems.push({ field: 'values', message: 'give values or compare, not both' });
     }
@@ -61,10 +66,16 @@ export class ReportingController {
       ...body,
       ...(body.values ? { values: body.values.toLowerCase() } : {}),
       ...(body.compare ? { compare: body.compare.map((v) => v.toLowerCase()) } : {}),
+      ...(body.prior_values ? { prior_values: body.prior_values.toLowerCase() } : {}),
+      ...(body.bootstrap ? { bootstrap: { ...body.bootstrap } } : {}),
     };
     await this.valueSets.assertSelectors(user, body.county_id, body.tax_year, [
       ['values', parameters.values],
       ['compare', parameters.compare],
+    ]);
+    // The values before: of the year before the one studied.
+    await this.valueSets.assertSelectors(user, body.county_id, body.tax_year - 1, [
+      ['prior_values', parameters.prior_values],
     ]);
     return this.jobs.submit(ROUTES, { user, reply, idempotencyKey }, body, parameters);
   }
