@@ -30,6 +30,7 @@ import {
 } from './ratio-study/ratio-study.js';
 import { ratioChartData, type RatioChartData } from './charts/chart-data.js';
 import { CHASING } from '../statistics/sales-chasing.js';
+import { stablePriceOrder } from '../statistics/vertical-equity.js';
 import { IAAO_STANDARDS } from './ratio-study/standards.js';
 
 export interface ReportInput {
@@ -133,14 +134,17 @@ export class ReportingEngine {
           (rows.length > 0 ? ` (${rows.length} valid sales, none with a value of the tax year above 0)` : ''),
       );
     }
+    // The compared sets share their sales, so one price order serves them all.
+    const priceOrder = stablePriceOrder(data[0].price);
     const versions = data.map((d, j) =>
       this.computeStrata(d, groupBy, {
         trimFactor,
         bootstrap,
+        priceOrder,
         changes: changeRows ? valueChangeColumns(changeRows, j) : undefined,
       }),
     );
-    const charts = data.map((d) => ratioChartData(d.estimate, d.price));
+    const charts = data.map((d) => ratioChartData(d.estimate, d.price, priceOrder));
     const strata = versions[0];
     await progress(0.95);
     return {

@@ -17,7 +17,7 @@
 // over the subsets of how far each subset's percentiles lie from that subset's own figure (a subset's figure varies
 // more than the full sample's; a replicated subset has exactly the subset's COD, PRD and Gini indices). 200,000 sales
 // cost what 5,200 do.
-import { sortedQuantile } from './order-statistics.js';
+import { sortedQuantile, stableArgsort } from './order-statistics.js';
 import { SeededRandom } from './seeded-random.js';
 
 export interface BootstrapOptions {
@@ -57,15 +57,12 @@ function pricedSample(estimate: Float64Array, price: Float64Array, positions: In
   const e = new Float64Array(n);
   const p = new Float64Array(n);
   const r = new Float64Array(n);
-  const byRatio = new Int32Array(n);
   for (let j = 0; j < n; j++) {
     e[j] = estimate[positions[j]];
     p[j] = price[positions[j]];
     r[j] = e[j] / p[j];
-    byRatio[j] = j;
   }
-  byRatio.sort((a, b) => r[a] - r[b]);
-  return { e, p, r, byRatio };
+  return { e, p, r, byRatio: stableArgsort(r) };
 }
 
 /**
@@ -165,7 +162,8 @@ export function bootstrapRatioIntervals(
   }
   const b = Math.ceil(Math.pow(n, BLB_EXPONENT));
   const perSubset = Math.max(1, Math.round(B / BLB_SUBSETS));
-  const poisson = poissonAliasTable(n / b);
+  const { prob, alias } = poissonAlias(n / b);
+  const K = prob.length;
   const sums = [new Float64Array(2), new Float64Array(2), new Float64Array(2)];
   const defined = [0, 0, 0];
   const stats = [new Float64Array(perSubset), new Float64Array(perSubset), new Float64Array(perSubset)];
@@ -190,7 +188,9 @@ export function bootstrapRatioIntervals(
     for (let t = 0; t < perSubset; t++) {
       let total = 0;
       for (let i = 0; i < b; i++) {
-        const c = poisson(rng);
+        const u = rng.next() * K;
+        const k = Math.floor(u);
+        const c = u - k < prob[k] ? k : alias[k];
         counts[i] = c;
         total += c;
       }
@@ -218,6 +218,17 @@ export function bootstrapRatioIntervals(
  * probability below 1e-15): one uniform and one comparison per draw.
  */
 export function poissonAliasTable(lambda: number): (rng: SeededRandom) => number {
+  const { prob, alias } = poissonAlias(lambda);
+  const K = prob.length;
+  return (rng) => {
+    const u = rng.next() * K;
+    const k = Math.floor(u);
+    return u - k < prob[k] ? k : alias[k];
+  };
+}
+
+/** Walker's alias table of Poisson(λ) over 0..K: draw k = ⌊uK⌋, keep it with probability prob[k], else alias[k]. */
+function poissonAlias(lambda: number): { prob: Float64Array; alias: Int32Array } {
   const K = Math.ceil(lambda + 12 * Math.sqrt(lambda) + 30);
   const pmf = new Float64Array(K);
   let logP = -lambda;
@@ -246,11 +257,7 @@ export function poissonAliasTable(lambda: number): (rng: SeededRandom) => number
     prob[k] = 1;
     alias[k] = k;
   }
-  return (rng) => {
-    const u = rng.next() * K;
-    const k = Math.floor(u);
-    return u - k < prob[k] ? k : alias[k];
-  };
+  return { prob, alias };
 }
 
 /**

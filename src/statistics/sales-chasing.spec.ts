@@ -3,6 +3,7 @@ import { normalCdf } from './distributions.js';
 import { cdfGapTest, distributionTest, mannWhitneyU, soldUnsoldTest } from './sales-chasing.js';
 import { SeededRandom } from './seeded-random.js';
 
+/** Sorted ratios, `chased` of them exactly 1. */
 function ratios(n: number, chased: number, seed = 1): Float64Array {
   const rng = new SeededRandom(seed);
   return Float64Array.from({ length: n }, (_, i) => {
@@ -10,7 +11,7 @@ function ratios(n: number, chased: number, seed = 1): Float64Array {
     let s = 0;
     for (let k = 0; k < 6; k++) s += rng.next();
     return 0.95 * Math.exp(0.12 * (s - 3) * Math.SQRT2);
-  });
+  }).sort();
 }
 
 describe('normalCdf', () => {

@@ -6,13 +6,11 @@
 //   MKI (modified Kakwani index) = G(estimates) / G(sale prices);  KI (Kakwani index) = G(estimates) − G(sale prices)
 // MKI < 1: regressive (low-priced property assessed at a higher share of its price), 1: vertical equity,
 // > 1: progressive. Quintos recommends 0.95 < MKI ≤ 1.05. fixtures/quintos-sample.ts holds the paper's 30 sales.
+import { stableArgsort } from './order-statistics.js';
 
 /** Indices 0..n−1 ordered by price ascending, ties by index (a stable sort). */
 export function stablePriceOrder(price: ArrayLike<number>): Int32Array {
-  const n = price.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  return order.sort((a, b) => price[a] - price[b] || a - b);
+  return stableArgsort(price);
 }
 
 /** G(x) over the order given (1-based positions); null when Σ x is 0 or n is 0. */

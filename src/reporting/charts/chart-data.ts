@@ -42,10 +42,13 @@ export interface RatioChartData {
 export const LORENZ_POINTS = 101;
 export const CDF_POINTS = 201;
 
-/** Chart data of the sales (estimate[i], price[i]). */
-export function ratioChartData(estimate: Float64Array, price: Float64Array): RatioChartData {
+/** Chart data of the sales (estimate[i], price[i]); `order` is stablePriceOrder(price) when given. */
+export function ratioChartData(
+  estimate: Float64Array,
+  price: Float64Array,
+  order: Int32Array = stablePriceOrder(price),
+): RatioChartData {
   const n = estimate.length;
-  const order = stablePriceOrder(price);
   const ratios = new Float64Array(n);
   for (let i = 0; i < n; i++) ratios[i] = estimate[i] / price[i];
   const sorted = Float64Array.from(ratios).sort();

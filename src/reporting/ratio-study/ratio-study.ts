@@ -58,6 +58,8 @@ export interface RatioStudyOptions {
   bootstrap: BootstrapSettings;
   /** With prior values: the sold-versus-unsold comparison per stratum. */
   changes?: ValueChangeData;
+  /** stablePriceOrder(data.price), when the caller has it (compared sets share their prices). */
+  priceOrder?: Int32Array;
 }
 
 export interface StratumBootstrap extends RatioBootstrapIntervals {
@@ -104,7 +106,7 @@ export function ratioStudyStrata(
   const ratios = new Float64Array(n);
   for (let i = 0; i < n; i++) ratios[i] = data.estimate[i] / data.price[i];
   // One stable price sort for the whole study: each stratum's price order follows from the ranks.
-  const byPrice = stablePriceOrder(data.price);
+  const byPrice = options.priceOrder ?? stablePriceOrder(data.price);
   const rank = new Int32Array(n);
   for (let k = 0; k < n; k++) rank[byPrice[k]] = k;
   const ctx: StudyContext = {
@@ -205,11 +207,12 @@ function stratum(ctx: StudyContext, members: Int32Array, group: RatioStratum['gr
   let torder = order;
   if (r.length > 0) {
     bounds = iqrBounds(sorted, ctx.trimFactor);
-    const keep: number[] = [];
-    for (let i = 0; i < r.length; i++) if (r[i] >= bounds[0] && r[i] <= bounds[1]) keep.push(i);
-    trimmedCount = r.length - keep.length;
+    const keepAll = new Int32Array(r.length);
+    let kept = 0;
+    for (let i = 0; i < r.length; i++) if (r[i] >= bounds[0] && r[i] <= bounds[1]) keepAll[kept++] = i;
+    trimmedCount = r.length - kept;
     if (trimmedCount > 0) {
-      const k = Int32Array.from(keep);
+      const k = keepAll.subarray(0, kept);
       // The kept sales' price order: the stratum's, without the trimmed ones, renumbered.
       const newIndex = new Int32Array(r.length).fill(-1);
       for (let t = 0; t < k.length; t++) newIndex[k[t]] = t;
@@ -231,7 +234,7 @@ function stratum(ctx: StudyContext, members: Int32Array, group: RatioStratum['gr
     { resamples: ctx.bootstrap.resamples, seed: streamSeed(ctx.bootstrap.seed, key) },
     [trimmed.cod, trimmed.prd, trimmed.mki],
   );
-  const cdf = cdfGapTest(tr);
+  const cdf = cdfGapTest(trimmedCount > 0 ? keptRange(sorted, bounds!) : sorted);
   const distribution = distributionTest(tr);
   const soldUnsold = ctx.changes
     ? soldUnsoldTest(...changeSamples(ctx.changes, group), {
