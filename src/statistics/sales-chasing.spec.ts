@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { normalCdf } from './distributions.js';
-import { cdfGapTest, distributionTest, mannWhitneyU, soldUnsoldTest } from './sales-chasing.js';
+import {
+  cdfGapTest,
+  distributionTest,
+  mannWhitneyU,
+  medianDifferenceInterval,
+  soldUnsoldTest,
+} from './sales-chasing.js';
 import { SeededRandom } from './seeded-random.js';
 
 /** Sorted ratios, `chased` of them exactly 1. */
@@ -60,13 +66,22 @@ describe('sales chasing tests', () => {
     const unsold = Float64Array.from({ length: 3000 }, () => 0.06 + noise());
     const honestSold = Float64Array.from({ length: 1500 }, () => 0.06 + noise());
     const chasedSold = Float64Array.from({ length: 1500 }, (_, i) => (i % 10 === 0 ? 0.15 : 0.06) + noise());
-    const boot = { resamples: 300, seed: 1 };
-    expect(soldUnsoldTest(honestSold, unsold, boot).flagged).toBe(false);
-    const chased = soldUnsoldTest(chasedSold, unsold, boot);
+    expect(soldUnsoldTest(honestSold, unsold).flagged).toBe(false);
+    const chased = soldUnsoldTest(chasedSold, unsold);
     expect(chased.flagged).toBe(true);
     expect(chased.p_value!).toBeLessThan(0.01);
     expect(chased.difference_ci![0]).toBeLessThanOrEqual(chased.difference!);
     expect(chased.difference_ci![1]).toBeGreaterThanOrEqual(chased.difference!);
-    expect(soldUnsoldTest(honestSold.subarray(0, 20), unsold, boot).verdict).toBe('too few sales to judge');
+    expect(soldUnsoldTest(honestSold.subarray(0, 20), unsold).verdict).toBe('too few sales to judge');
+  });
+
+  it('brackets the difference of medians (Price–Bonett)', () => {
+    const x = Float64Array.from({ length: 301 }, (_, i) => 0.1 + i / 3000);
+    const y = Float64Array.from({ length: 2001 }, (_, i) => i / 20000);
+    const ci = medianDifferenceInterval(x, y)!;
+    expect(ci[0]).toBeLessThan(0.1);
+    expect(ci[1]).toBeGreaterThan(0.1);
+    expect(ci[1] - ci[0]).toBeLessThan(0.03);
+    expect(medianDifferenceInterval(x.subarray(0, 5), y)).toBeNull();
   });
 });

@@ -86,7 +86,6 @@ describe('sales chasing (constructed rolls through the API)', () => {
 
   it('flags the chased roll by all three methods', () => {
     const c = overall(1).sales_chasing;
-    console.log(JSON.stringify({ chasedCount, chased: c }, null, 1));
     expect(c.cdf_gap).toMatchObject({ flagged: true, at_ratio: 1, verdict: 'possible sales chasing' });
     expect(c.distribution).toMatchObject({ flagged: true, verdict: 'possible sales chasing' });
     expect(c.sold_unsold).toMatchObject({ flagged: true, verdict: 'possible sales chasing' });
@@ -95,7 +94,6 @@ describe('sales chasing (constructed rolls through the API)', () => {
 
   it('flags the honest roll by none', () => {
     const h = overall(0).sales_chasing;
-    console.log(JSON.stringify({ honest: h }, null, 1));
     expect(h.cdf_gap).toMatchObject({ flagged: false, verdict: 'no sign of sales chasing' });
     expect(h.distribution).toMatchObject({ flagged: false, verdict: 'no sign of sales chasing' });
     expect(h.sold_unsold).toMatchObject({ flagged: false, verdict: 'no sign of sales chasing' });

@@ -100,7 +100,7 @@ export class SoldUnsoldDto {
   unsold_median_change: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Sold minus unsold.' })
   difference: number | null;
-  @ApiProperty({ ...NUMBER_PAIR, nullable: true, description: 'Bootstrap 95 % percentile interval.' })
+  @ApiProperty({ ...NUMBER_PAIR, nullable: true, description: '95 % interval (Price–Bonett).' })
   difference_ci: [number, number] | null;
   @ApiProperty({ type: Number, nullable: true })
   mann_whitney_u: number | null;

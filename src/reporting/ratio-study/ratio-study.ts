@@ -236,12 +236,7 @@ function stratum(ctx: StudyContext, members: Int32Array, group: RatioStratum['gr
   );
   const cdf = cdfGapTest(trimmedCount > 0 ? keptRange(sorted, bounds!) : sorted);
   const distribution = distributionTest(tr);
-  const soldUnsold = ctx.changes
-    ? soldUnsoldTest(...changeSamples(ctx.changes, group), {
-        resamples: ctx.bootstrap.resamples,
-        seed: streamSeed(ctx.bootstrap.seed, `${key}/sold-unsold`),
-      })
-    : null;
+  const soldUnsold = ctx.changes ? soldUnsoldTest(...changeSamples(ctx.changes, group)) : null;
   const methods = [cdf, distribution, ...(soldUnsold ? [soldUnsold] : [])];
   const verdict: ChasingVerdict = methods.some((m) => m.flagged === true)
     ? 'possible sales chasing'
