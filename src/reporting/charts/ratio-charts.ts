@@ -75,52 +75,42 @@ function decilePanel(p: ChartPanel): Record<string, unknown> {
 }
 
 function lorenzPanel(p: ChartPanel): Record<string, unknown> {
-  const rows = p.data.lorenz.flatMap((l) => [
+  const curves = p.data.lorenz.flatMap((l) => [
     { share_of_sales: l.share_of_sales, share: l.price_share, curve: 'Sale prices' },
     { share_of_sales: l.share_of_sales, share: l.value_share, curve: 'Assessed values' },
-    { share_of_sales: l.share_of_sales, share: l.share_of_sales, curve: 'Line of equality' },
   ]);
+  const equality = [0, 1].map((v) => ({ share_of_sales: v, share: v, curve: 'Line of equality' }));
+  const encoding = {
+    x: {
+      field: 'share_of_sales',
+      type: 'quantitative',
+      title: 'Share of the sales, lowest price first',
+      axis: { format: '.0%' },
+    },
+    y: {
+      field: 'share',
+      type: 'quantitative',
+      title: 'Cumulative share of the total',
+      axis: { format: '.0%' },
+      scale: { domain: [0, 1] },
+    },
+    color: {
+      field: 'curve',
+      type: 'nominal',
+      title: null,
+      scale: {
+        domain: ['Sale prices', 'Assessed values', 'Line of equality'],
+        range: ['#4c78a8', '#f58518', '#999999'],
+      },
+    },
+  };
   return {
     title: p.mki === null ? p.label : `${p.label} — MKI ${p.mki.toFixed(3)}`,
     ...PANEL,
-    data: { values: rows },
-    mark: { type: 'line', strokeWidth: 2 },
-    encoding: {
-      x: {
-        field: 'share_of_sales',
-        type: 'quantitative',
-        title: 'Share of the sales, lowest price first',
-        axis: { format: '.0%' },
-      },
-      y: {
-        field: 'share',
-        type: 'quantitative',
-        title: 'Cumulative share of the total',
-        axis: { format: '.0%' },
-      },
-      color: {
-        field: 'curve',
-        type: 'nominal',
-        title: null,
-        scale: {
-          domain: ['Sale prices', 'Assessed values', 'Line of equality'],
-          range: ['#4c78a8', '#f58518', '#999999'],
-        },
-      },
-      strokeDash: {
-        field: 'curve',
-        type: 'nominal',
-        legend: null,
-        scale: {
-          domain: ['Sale prices', 'Assessed values', 'Line of equality'],
-          range: [
-            [1, 0],
-            [1, 0],
-            [4, 4],
-          ],
-        },
-      },
-    },
+    layer: [
+      { data: { values: equality }, mark: { type: 'line', strokeWidth: 1.5, strokeDash: [4, 4] }, encoding },
+      { data: { values: curves }, mark: { type: 'line', strokeWidth: 2 }, encoding },
+    ],
   };
 }
 
@@ -160,26 +150,34 @@ function cdfPanel(p: ChartPanel): Record<string, unknown> {
   };
 }
 
-const TITLES: Record<ChartName, { text: string; subtitle: (n: number) => string[] }> = {
+// Subtitle lines are kept short: without a canvas, vega estimates text width generously (0.8 × font size per
+// character) and would pad the picture for a long line.
+const TITLES: Record<ChartName, { text: string; subtitle: (n: string) => string[] }> = {
   'ratio-by-price-decile': {
     text: 'Assessment level by sale price',
     subtitle: (n) => [
-      `${n.toLocaleString('en-US')} sales split into ten equal groups by price; each bar is the group's median ratio.`,
-      'Bars falling from left to right: lower-priced property is assessed at a higher share of its price (regressive).',
+      `${n} sales in ten equal groups by price, cheapest first;`,
+      "each bar is the group's median assessed value ÷ sale price.",
+      'Bars falling from left to right: cheaper property is',
+      'assessed at a higher share of its price (regressive).',
     ],
   },
   lorenz: {
     text: 'Who carries the assessed value (the MKI picture)',
     subtitle: (n) => [
-      `${n.toLocaleString('en-US')} sales, lowest price first: cumulative share of total price and of total value.`,
-      'Value curve above the price curve: lower-priced property carries more than its share (MKI < 1, regressive).',
+      `${n} sales, cheapest first: running share of total price`,
+      'and of total assessed value. Value curve above the price',
+      'curve: cheaper property carries more than its share of',
+      'value (MKI below 1, regressive); below it: progressive.',
     ],
   },
   'ratio-cdf': {
-    text: 'How the assessment ratios spread',
+    text: 'How the assessment ratios are spread',
     subtitle: (n) => [
-      `Share of the ${n.toLocaleString('en-US')} sales with a ratio at or below each value; steeper means more uniform.`,
-      'A sudden vertical jump in the shaded band near 1.00 means many values equal their sale prices (sales chasing).',
+      `Share of the ${n} sales with a ratio at or below each value;`,
+      'a steeper curve means more uniform assessments. A sudden',
+      'vertical jump in the shaded band near 1.00 means many values',
+      'equal their sale prices: a sign of sales chasing.',
     ],
   },
 };
@@ -187,9 +185,12 @@ const TITLES: Record<ChartName, { text: string; subtitle: (n: number) => string[
 /** The Vega-Lite spec of a chart: one panel, or one per compared value set side by side. */
 export function chartSpec(name: ChartName, panels: readonly ChartPanel[]): TopLevelSpec {
   const build = name === 'ratio-by-price-decile' ? decilePanel : name === 'lorenz' ? lorenzPanel : cdfPanel;
-  const title = { text: TITLES[name].text, subtitle: TITLES[name].subtitle(panels[0]?.data.n ?? 0) };
-  const specs = panels.map(build);
-  const body = specs.length === 1 ? specs[0] : { hconcat: specs };
+  const title = {
+    text: TITLES[name].text,
+    subtitle: TITLES[name].subtitle((panels[0]?.data.n ?? 0).toLocaleString('en-US')),
+  };
+  // Panels side by side (one for a single set), each titled with its value set under the chart's title.
+  const body = { hconcat: panels.map(build), spacing: 40 };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
