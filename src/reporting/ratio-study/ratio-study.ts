@@ -238,7 +238,8 @@ function stratum(ctx: StudyContext, members: Int32Array, group: RatioStratum['gr
   const distribution = distributionTest(tr);
   const soldUnsold = ctx.changes ? soldUnsoldTest(...changeSamples(ctx.changes, group)) : null;
   const methods = [cdf, distribution, ...(soldUnsold ? [soldUnsold] : [])];
-  const verdict: ChasingVerdict = methods.some((m) => m.flagged === true)
+  // A method's flag counts only where it can judge (its own verdict; under 30 sales it cannot).
+  const verdict: ChasingVerdict = methods.some((m) => m.verdict === 'possible sales chasing')
     ? 'possible sales chasing'
     : trimmed.n < 30 || methods.some((m) => m.verdict === TOO_FEW)
       ? TOO_FEW
