@@ -2,9 +2,9 @@
 // process so its memory is not counted), then ValuationEngine.run inside the service (whole app booted), timed,
 // with the service process's peak RSS (sampled process.memoryUsage().rss and the kernel's VmHWM).
 // Uses DATABASE_URL when set, else an embedded PostgreSQL in a temporary directory.
-// BENCH_PARCELS overrides the parcel count; BENCH_RUNS the regression runs (default 2: the first replaces the
-// certified roll, the second the first run's values); BENCH_COST=false skips the cost-method run and
-// BENCH_NEW_YEAR=false the regression for the next tax year (no rows yet: all inserted);
+// BENCH_PARCELS overrides the parcel count; BENCH_RUNS the regression runs (default 2: each stores a version of
+// its own beside the certified roll); BENCH_COST=false skips the cost-method run and BENCH_NEW_YEAR=false the
+// regression for the next tax year (no certified roll for it);
 // BENCH_KEEP_DIR=<dir> keeps the embedded data in <dir>; BENCH_REUSE=true keeps a county already loaded with
 // the same parcel count instead of generating it again.
 import 'reflect-metadata';
