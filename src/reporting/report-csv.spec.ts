@@ -44,8 +44,12 @@ describe('reportToCsv', () => {
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
       'Stratum,Group,Sample,Sales,Outliers trimmed,Median ratio,Median 95% CI low,Median 95% CI high,Mean ratio,' +
-        'Weighted mean ratio,COD,PRD,PRB,PRB 95% CI low,PRB 95% CI high,Median within 0.90-1.10,COD range,' +
-        'COD within range,PRD within 0.98-1.03,PRB within ±0.05,PRB significant,Meets IAAO standards,Warnings',
+        'Weighted mean ratio,COD,PRD,PRB,PRB 95% CI low,PRB 95% CI high,MKI,KI,COD 95% CI low (bootstrap),' +
+        'COD 95% CI high (bootstrap),PRD 95% CI low (bootstrap),PRD 95% CI high (bootstrap),' +
+        'MKI 95% CI low (bootstrap),MKI 95% CI high (bootstrap),Median within 0.90-1.10,COD range,' +
+        'COD within range,PRD within 0.98-1.03,PRB within ±0.05,PRB significant,Meets IAAO standards,' +
+        'MKI within 0.95-1.05,Sales chasing: CDF gap,Sales chasing: distribution,Sales chasing: sold vs unsold,' +
+        'Sales chasing verdict,Warnings',
     );
     expect(lines).toHaveLength(1 + 3 * 2 + 1); // header, 3 strata × 2 samples, trailing empty
     expect(lines[1].startsWith('Overall,All sales,Untrimmed,7,,1,')).toBe(true);
@@ -70,6 +74,19 @@ describe('reportToCsv', () => {
     );
     expect(overall.mean).toBeCloseTo(1.2857142857, 9);
     expect(cells[8]).toBe('1.2857');
+    expect(overall.mki).toBeNull(); // every price the same: no spread for a Gini index
+    expect(cells[15]).toBe('');
+    // The flags, the MKI range and the chasing verdicts are on the trimmed row (7 sales: too few to judge).
+    const trimmedCells = lines[2].split(',');
+    expect(trimmedCells.slice(-6)).toEqual([
+      '',
+      'too few sales to judge',
+      'too few sales to judge',
+      'no prior values',
+      'too few sales to judge',
+      trimmedCells.at(-1),
+    ]);
+    expect(trimmedCells).toHaveLength(lines[0].split(',').length);
   });
 
   it('writes the roll with prior-year figures and changes', () => {

@@ -63,6 +63,14 @@ const RATIO_HEADER = [
   'PRB',
   'PRB 95% CI low',
   'PRB 95% CI high',
+  'MKI',
+  'KI',
+  'COD 95% CI low (bootstrap)',
+  'COD 95% CI high (bootstrap)',
+  'PRD 95% CI low (bootstrap)',
+  'PRD 95% CI high (bootstrap)',
+  'MKI 95% CI low (bootstrap)',
+  'MKI 95% CI high (bootstrap)',
   'Median within 0.90-1.10',
   'COD range',
   'COD within range',
@@ -70,8 +78,17 @@ const RATIO_HEADER = [
   'PRB within ±0.05',
   'PRB significant',
   'Meets IAAO standards',
+  'MKI within 0.95-1.05',
+  'Sales chasing: CDF gap',
+  'Sales chasing: distribution',
+  'Sales chasing: sold vs unsold',
+  'Sales chasing verdict',
   'Warnings',
 ];
+/** Columns of the statistics of one sample, before the flags. */
+const STAT_COLUMNS = RATIO_HEADER.indexOf('Median within 0.90-1.10');
+/** Columns after them: the IAAO flags, the MKI range, the chasing verdicts. */
+const FLAG_COLUMNS = RATIO_HEADER.length - 1 - STAT_COLUMNS;
 
 // The CSV is read by people: ratios to 4 decimals, COD (a percentage) to 2, PRD to 3 — the precision
 // the IAAO standard states them in. The JSON result keeps full precision for further computation.
@@ -155,21 +172,29 @@ function strataRows(strata: readonly RatioStratum[], trimFactor: number | undefi
       fixed(x.prb, RATIO_DIGITS),
       fixed(x.prb_ci?.[0], RATIO_DIGITS),
       fixed(x.prb_ci?.[1], RATIO_DIGITS),
+      fixed(x.mki, RATIO_DIGITS),
+      fixed(x.ki, RATIO_DIGITS),
+      // The bootstrap intervals are of the trimmed sample.
+      ...(trimmed && s.bootstrap
+        ? [
+            fixed(s.bootstrap.cod_ci?.[0], COD_DIGITS),
+            fixed(s.bootstrap.cod_ci?.[1], COD_DIGITS),
+            fixed(s.bootstrap.prd_ci?.[0], PRD_DIGITS),
+            fixed(s.bootstrap.prd_ci?.[1], PRD_DIGITS),
+            fixed(s.bootstrap.mki_ci?.[0], RATIO_DIGITS),
+            fixed(s.bootstrap.mki_ci?.[1], RATIO_DIGITS),
+          ]
+        : new Array<null>(6).fill(null)),
     ];
     // The compliance flags judge the trimmed sample, so they appear on its row only.
     const f = s.flags;
     out += csvRow([
       ...lead,
       ...stats('Untrimmed', s.untrimmed, false),
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
+      ...new Array<null>(FLAG_COLUMNS).fill(null),
       s.warnings.join('; '),
     ]);
+    const chasing = s.sales_chasing;
     out += csvRow([
       ...lead,
       ...stats(`Trimmed (IQR x ${trimFactor ?? 1.5})`, s.trimmed, true),
@@ -180,6 +205,11 @@ function strataRows(strata: readonly RatioStratum[], trimFactor: number | undefi
       f.prb_ok,
       f.prb_significant,
       f.compliant,
+      f.mki_ok,
+      chasing?.cdf_gap.verdict,
+      chasing?.distribution.verdict,
+      chasing ? (chasing.sold_unsold?.verdict ?? 'no prior values') : null,
+      chasing?.verdict,
       s.warnings.join('; '),
     ]);
   }

@@ -18,13 +18,19 @@ import {
 import { saleColumns } from '../statistics/sale-columns.js';
 import { assessmentRoll } from './assessment-roll.js';
 import { reportToCsv } from './report-csv.js';
-import { ReportingRepository, type RatioInputRow } from './reporting.repository.js';
+import { ReportingRepository, type RatioInputRow, type ValueChangeRow } from './reporting.repository.js';
 import {
+  DEFAULT_BOOTSTRAP,
   DEFAULT_TRIM_FACTOR,
   ratioStudyStrata,
+  type BootstrapSettings,
   type RatioStratum,
   type RatioStudyData,
+  type ValueChangeData,
 } from './ratio-study/ratio-study.js';
+import { ratioChartData, type RatioChartData } from './charts/chart-data.js';
+import { CHASING } from '../statistics/sales-chasing.js';
+import { stablePriceOrder } from '../statistics/vertical-equity.js';
 import { IAAO_STANDARDS } from './ratio-study/standards.js';
 
 export interface ReportInput {
@@ -42,6 +48,10 @@ export interface ReportInput {
   values?: string;
   /** ratio_study: value sets to compare against the same sales (replaces `values`). */
   compare?: string[];
+  /** ratio_study: resamples and seed of the bootstrap intervals (defaults DEFAULT_BOOTSTRAP). */
+  bootstrap?: { resamples?: number; seed?: number };
+  /** ratio_study: the values before (of tax year − 1), for the sold-versus-unsold test of sales chasing. */
+  priorValues?: string;
 }
 
 /** Months of sales the time-adjustment trend is fitted on (ending with the study window). */
@@ -80,9 +90,18 @@ export class ReportingEngine {
     const from = input.salesFrom ?? `${input.taxYear - 1}-01-01`;
     const to = input.salesTo ?? `${input.taxYear - 1}-12-31`;
 
+    const bootstrap: BootstrapSettings = {
+      resamples: input.bootstrap?.resamples ?? DEFAULT_BOOTSTRAP.resamples,
+      seed: input.bootstrap?.seed ?? DEFAULT_BOOTSTRAP.seed,
+    };
+
     await progress(0.05);
     const sets = await this.resolveValues(input, input.compare ?? [input.values ?? 'current']);
+    const prior = input.priorValues
+      ? (await this.resolveValues(input, [input.priorValues], input.taxYear - 1, 'prior_values'))[0]
+      : null;
     const rows = await this.loadRatioInputs(input, from, to, sets);
+    const changeRows = prior ? await this.loadValueChanges(input, from, to, sets, prior) : null;
     await progress(0.4);
 
     let timeAdjustment: Record<string, unknown> | null = null;
@@ -115,7 +134,17 @@ export class ReportingEngine {
           (rows.length > 0 ? ` (${rows.length} valid sales, none with a value of the tax year above 0)` : ''),
       );
     }
-    const versions = data.map((d) => this.computeStrata(d, groupBy, trimFactor));
+    // The compared sets share their sales, so one price order serves them all.
+    const priceOrder = stablePriceOrder(data[0].price);
+    const versions = data.map((d, j) =>
+      this.computeStrata(d, groupBy, {
+        trimFactor,
+        bootstrap,
+        priceOrder,
+        changes: changeRows ? valueChangeColumns(changeRows, j) : undefined,
+      }),
+    );
+    const charts = data.map((d) => ratioChartData(d.estimate, d.price, priceOrder));
     const strata = versions[0];
     await progress(0.95);
     return {
@@ -128,6 +157,7 @@ export class ReportingEngine {
       trim_factor: trimFactor,
       time_adjustment: timeAdjustment,
       values: sets[0],
+      prior_values: prior,
       sales: { used: data[0].estimate.length, without_value: withoutValue, zero_value: zeroValue },
       standards: {
         median: IAAO_STANDARDS.median,
@@ -136,18 +166,33 @@ export class ReportingEngine {
         cod: IAAO_STANDARDS.cod,
         min_sales: IAAO_STANDARDS.minSales,
         flags_basis: 'trimmed',
+        mki: IAAO_STANDARDS.mki,
+      },
+      bootstrap: { ...bootstrap, confidence: 0.95, interval: 'percentile', sample: 'trimmed' },
+      sales_chasing: {
+        bounds: CHASING.bounds,
+        gap: CHASING.gap,
+        alpha: CHASING.alpha,
+        min_sales: CHASING.minSales,
+        sample: 'trimmed',
       },
       strata,
-      ...(input.compare ? { comparison: comparison(sets, versions) } : {}),
+      charts: charts[0],
+      ...(input.compare ? { comparison: comparison(sets, versions, charts) } : {}),
     };
   }
 
   /** Each selector resolved for the county and year (at run time: `current` is what is adopted now). */
-  private async resolveValues(input: ReportInput, selectors: readonly string[]): Promise<ValueSet[]> {
+  private async resolveValues(
+    input: ReportInput,
+    selectors: readonly string[],
+    taxYear = input.taxYear,
+    field = 'values',
+  ): Promise<ValueSet[]> {
     try {
-      return await Promise.all(selectors.map((v) => this.valueSets.resolve(input.countyId, input.taxYear, v)));
+      return await Promise.all(selectors.map((v) => this.valueSets.resolve(input.countyId, taxYear, v)));
     } catch (error) {
-      if (error instanceof ValueSetError) throw new PermanentJobError('invalid_input', `values ${error.message}`);
+      if (error instanceof ValueSetError) throw new PermanentJobError('invalid_input', `${field} ${error.message}`);
       throw error;
     }
   }
@@ -166,6 +211,11 @@ export class ReportingEngine {
   @Timed({ module: 'reporting', stage: 'load' })
   private loadRatioInputs(input: ReportInput, from: string, to: string, sets: readonly ValueSet[]) {
     return this.repository.findRatioInputs(input.countyId, from, to, sets);
+  }
+
+  @Timed({ module: 'reporting', stage: 'load' })
+  private loadValueChanges(input: ReportInput, from: string, to: string, sets: readonly ValueSet[], prior: ValueSet) {
+    return this.repository.findValueChanges(input.countyId, from, to, sets, prior);
   }
 
   @Timed({ module: 'reporting', stage: 'compute' })
@@ -262,6 +312,26 @@ export function ratioColumns(
   };
 }
 
+/**
+ * The value changes ln(current / prior) of set `j` for the sold-versus-unsold test: parcels with a positive value in
+ * both, sold (a valid sale in the window) or unsold (no sale in the window at all).
+ */
+export function valueChangeColumns(rows: readonly ValueChangeRow[], j: number): ValueChangeData {
+  const change: number[] = [];
+  const sold: number[] = [];
+  const propertyClass: string[] = [];
+  const neighborhood: string[] = [];
+  for (const r of rows) {
+    const current = r.estimates[j];
+    if (r.status === 2 || current === null || !(current > 0) || !(r.prior > 0)) continue;
+    change.push(Math.log(current / r.prior));
+    sold.push(r.status);
+    propertyClass.push(r.property_class);
+    neighborhood.push(r.neighborhood);
+  }
+  return { change: Float64Array.from(change), sold: Uint8Array.from(sold), propertyClass, neighborhood };
+}
+
 /** How a value set reads in a sentence. */
 function describeSet(set: ValueSet): string {
   if (set.used === 'certified') return 'certified roll';
@@ -272,12 +342,16 @@ function describeSet(set: ValueSet): string {
 const setLabel = (set: ValueSet): string => set.requested;
 
 /** Side-by-side strata of every compared set, and each set's differences from the first (trimmed statistics). */
-export function comparison(sets: readonly ValueSet[], versions: readonly RatioStratum[][]): Record<string, unknown> {
+export function comparison(
+  sets: readonly ValueSet[],
+  versions: readonly RatioStratum[][],
+  charts: readonly RatioChartData[],
+): Record<string, unknown> {
   const [base, ...others] = versions;
   const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
   return {
     values: sets,
-    versions: sets.map((set, i) => ({ values: setLabel(set), strata: versions[i] })),
+    versions: sets.map((set, i) => ({ values: setLabel(set), strata: versions[i], charts: charts[i] })),
     differences: others.map((strata, k) => ({
       values: setLabel(sets[k + 1]),
       against: setLabel(sets[0]),

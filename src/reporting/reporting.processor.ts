@@ -36,6 +36,8 @@ export class ReportingProcessor implements JobProcessor<ReportParameters, Record
         trimFactor: params.trim_factor,
         values: params.values,
         compare: params.compare,
+        bootstrap: params.bootstrap,
+        priorValues: params.prior_values,
       },
       ctx.progress,
     );

@@ -14,6 +14,16 @@ export interface RatioInputRow {
   neighborhood: string;
 }
 
+/** A parcel with its value in each studied set and in the prior set, and whether it sold in the study window. */
+export interface ValueChangeRow {
+  estimates: (number | null)[];
+  prior: number;
+  /** 1: a valid sale in the window; 0: no sale at all in the window; 2: only sales that are not valid. */
+  status: 0 | 1 | 2;
+  property_class: string;
+  neighborhood: string;
+}
+
 /** Sums of one group of the roll for one tax year. */
 export interface RollGroupRow {
   /** 'overall', 'property_class' or 'neighborhood'. */
@@ -63,6 +73,48 @@ export class ReportingRepository {
       estimates: sets.map((_, i) => r[`e${i}`]),
       price: r.price,
       day: r.day,
+      property_class: r.property_class,
+      neighborhood: r.neighborhood,
+    }));
+  }
+
+  /**
+   * Every parcel of the county with a value in the prior set, with its values in each of the studied sets (null where
+   * it has none) and its sale status in the window from `from` to `to`, in parcel_id order.
+   */
+  async findValueChanges(
+    countyId: string,
+    from: string,
+    to: string,
+    sets: readonly ValueSet[],
+    prior: ValueSet,
+  ): Promise<ValueChangeRow[]> {
+    const params: unknown[] = [countyId, from, to];
+    const bind = parameterBinder(params);
+    const columns = sets.map((_, i) => `v${i}.total_value::float8 AS e${i}`).join(', ');
+    const joins = sets
+      .map((set, i) => ` LEFT JOIN ${valueSetRelation(set, countyId, bind)} v${i} ON v${i}.parcel_id = p.parcel_id`)
+      .join('');
+    const rows: (Record<string, number | null> & Omit<ValueChangeRow, 'estimates'>)[] = await this.dataSource.query(
+      `SELECT ${columns},
+              pr.total_value::float8 AS prior,
+              CASE WHEN EXISTS (SELECT 1 FROM sales s WHERE s.county_id = $1 AND s.parcel_id = p.parcel_id
+                                   AND s.is_valid AND s.sale_date BETWEEN $2::date AND $3::date) THEN 1
+                   WHEN EXISTS (SELECT 1 FROM sales s WHERE s.county_id = $1 AND s.parcel_id = p.parcel_id
+                                   AND s.sale_date BETWEEN $2::date AND $3::date) THEN 2
+                   ELSE 0 END AS status,
+              p.property_class,
+              p.neighborhood
+         FROM parcels p
+         JOIN ${valueSetRelation(prior, countyId, bind)} pr ON pr.parcel_id = p.parcel_id${joins}
+        WHERE p.county_id = $1
+        ORDER BY p.parcel_id`,
+      params,
+    );
+    return rows.map((r) => ({
+      estimates: sets.map((_, i) => r[`e${i}`]),
+      prior: r.prior,
+      status: Number(r.status) as 0 | 1 | 2,
       property_class: r.property_class,
       neighborhood: r.neighborhood,
     }));

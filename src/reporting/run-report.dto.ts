@@ -1,5 +1,6 @@
 // Body of POST /api/v1/reporting/run.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -7,12 +8,15 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { VALUES_SELECTOR_MESSAGE, VALUES_SELECTOR_PATTERN } from '../counties/value-sets.repository.js';
 import { JobRunBaseDto } from '../jobs/dto/job.dto.js';
@@ -22,6 +26,35 @@ export const REPORT_TYPES = ['ratio_study', 'assessment_roll'] as const;
 export const REPORT_GROUPS = ['property_class', 'neighborhood'] as const;
 /** Most value sets one ratio study compares. */
 export const MAX_COMPARED = 5;
+
+/** Bounds of the bootstrap settings of a ratio study. */
+export const BOOTSTRAP_LIMITS = { minResamples: 100, maxResamples: 10_000, maxSeed: 4_294_967_295 } as const;
+
+export class BootstrapOptionsDto {
+  @ApiPropertyOptional({
+    default: 1000,
+    minimum: BOOTSTRAP_LIMITS.minResamples,
+    maximum: BOOTSTRAP_LIMITS.maxResamples,
+    description: 'Resamples drawn for each interval.',
+  })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(BOOTSTRAP_LIMITS.minResamples)
+  @Max(BOOTSTRAP_LIMITS.maxResamples)
+  resamples?: number;
+
+  @ApiPropertyOptional({
+    default: 20240101,
+    minimum: 0,
+    maximum: BOOTSTRAP_LIMITS.maxSeed,
+    description: 'Seed of the resampling: the same seed and data give the same intervals.',
+  })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(BOOTSTRAP_LIMITS.maxSeed)
+  seed?: number;
+}
 
 export class RunReportDto extends JobRunBaseDto {
   @ApiProperty({ example: 2025, minimum: MIN_TAX_YEAR })
@@ -104,6 +137,28 @@ export class RunReportDto extends JobRunBaseDto {
   @IsString({ each: true })
   @Matches(VALUES_SELECTOR_PATTERN, { each: true, message: `each value ${VALUES_SELECTOR_MESSAGE}` })
   compare?: string[];
+
+  @ApiPropertyOptional({
+    type: BootstrapOptionsDto,
+    description:
+      'ratio_study: the bootstrap 95 % percentile intervals of COD, PRD and MKI (default 1000 resamples, seed 20240101).',
+  })
+  @IsOptional()
+  @IsObject({ message: 'must be an object' })
+  @ValidateNested()
+  @Type(() => BootstrapOptionsDto)
+  bootstrap?: BootstrapOptionsDto;
+
+  @ApiPropertyOptional({
+    example: 'certified',
+    description:
+      'ratio_study: the values before the ones studied, of tax_year − 1 (`certified`, `current` or the job_id of a ' +
+      'valuation of that year), for the sold-versus-unsold test of sales chasing.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(VALUES_SELECTOR_PATTERN, { message: VALUES_SELECTOR_MESSAGE })
+  prior_values?: string;
 }
 
 /** Run parameters as stored with the job and handed to the processor. */
@@ -118,6 +173,8 @@ export interface ReportParameters {
   trim_factor?: number;
   values?: string;
   compare?: string[];
+  bootstrap?: { resamples?: number; seed?: number };
+  prior_values?: string;
 }
 
 export const REPORT_FORMATS = ['json', 'csv'] as const;

@@ -165,3 +165,35 @@ export function binomialHalfCdf(k: number, n: number): number {
   }
   return Math.exp(logCdf);
 }
+
+/** 2/√π. */
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/**
+ * erfc(x) to about 1e-15 relative: for |x| < 3 from the series erf(x) = 2/√π·e^{−x²}·Σ 2ⁿx^{2n+1}/(1·3·…·(2n+1))
+ * (positive terms, no cancellation); beyond, from the continued fraction of erfc evaluated backwards.
+ */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 0) return 2 - erfc(-x);
+  if (x < 3) {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (2 * x * x) / (2 * n + 1);
+      sum += term;
+      if (term < sum * 1e-17) break;
+    }
+    return 1 - TWO_OVER_SQRT_PI * Math.exp(-x * x) * sum;
+  }
+  if (x > 27) return 0;
+  // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))).
+  let f = x;
+  for (let k = 60; k >= 1; k--) f = x + k / 2 / f;
+  return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
+}
+
+/** Φ(z): P(Z ≤ z) for a standard normal Z. */
+export function normalCdf(z: number): number {
+  return 0.5 * erfc(-z / Math.SQRT2);
+}

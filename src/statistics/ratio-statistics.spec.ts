@@ -66,6 +66,8 @@ describe('ratioStatistics on a hand-computed sample', () => {
   it('handles the empty sample and samples too small for the PRB', () => {
     expect(ratioStatistics(f64([]), f64([]))).toEqual({
       n: 0,
+      mki: null,
+      ki: null,
       median: null,
       mean: null,
       weighted_mean: null,

@@ -8,9 +8,11 @@
 //   PRB = OLS slope of (r − median) / median on log2((estimate / median + sale_price) / 2),
 //         with the ordinary t-interval of the slope (n − 2 degrees of freedom)
 //   median CI = exact binomial order statistics [r_(j), r_(n−j+1)]
+//   MKI, KI = the Gini-based vertical-equity indices of vertical-equity.ts (sales in stable price order)
 // Quantiles (for the IQR trimming rule) are Hyndman–Fan type 7, the default of R and NumPy.
 import { medianCiRanks, studentTQuantile } from './distributions.js';
 import { median, sortedCopy, sortedMedian, sortedQuantile } from './order-statistics.js';
+import { kakwaniIndices, stablePriceOrder } from './vertical-equity.js';
 
 /** The statistics of one sample (the `S` of the ratio-study result). */
 export interface RatioStatistics {
@@ -23,13 +25,18 @@ export interface RatioStatistics {
   prb: number | null;
   prb_ci: [number, number] | null;
   median_ci: [number, number] | null;
+  /** Modified Kakwani index G(estimates) / G(prices) (Quintos 2020); null without spread in price. */
+  mki: number | null;
+  /** Kakwani index G(estimates) − G(prices). */
+  ki: number | null;
 }
 
 export const CONFIDENCE = 0.95;
 
 /**
  * The statistics of the sample (estimate[i], price[i]); `ratios`, when given, must be estimate/price (saves a pass),
- * and `sortedRatios`, when given, those ratios in ascending order (saves a sort).
+ * `sortedRatios`, when given, those ratios in ascending order (saves a sort), and `priceOrder`, when given, the
+ * sales' indices by price ascending with ties in index order (vertical-equity.ts; saves a sort).
  * Statistics a sample is too small for are null: PRB needs n ≥ 3 and spread in value, the median CI n ≥ 6.
  */
 export function ratioStatistics(
@@ -37,6 +44,7 @@ export function ratioStatistics(
   price: Float64Array,
   ratios?: Float64Array,
   sortedRatios?: Float64Array,
+  priceOrder?: Int32Array,
 ): RatioStatistics {
   const n = estimate.length;
   if (price.length !== n) throw new RangeError('estimate and price must have the same length');
@@ -51,6 +59,8 @@ export function ratioStatistics(
       prb: null,
       prb_ci: null,
       median_ci: null,
+      mki: null,
+      ki: null,
     };
   }
   let r = ratios;
@@ -79,6 +89,7 @@ export function ratioStatistics(
 
   const prb = med > 0 ? priceRelatedBias(estimate, price, r, med) : null;
   const ranks = medianCiRanks(n, CONFIDENCE);
+  const { mki, ki } = kakwaniIndices(estimate, price, priceOrder ?? stablePriceOrder(price));
   return {
     n,
     median: med,
@@ -89,6 +100,8 @@ export function ratioStatistics(
     prb: prb?.slope ?? null,
     prb_ci: prb?.ci ?? null,
     median_ci: ranks ? [sorted[ranks[0] - 1], sorted[ranks[1] - 1]] : null,
+    mki,
+    ki,
   };
 }
 

@@ -2,9 +2,11 @@
 // 1-1, 1-4, D-1 and D-2) imported as one county through the import API, one neighborhood per table, then run as
 // ratio-study jobs through the job routes; the figures must match the standard's to the printed precision.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { PARCEL_COLUMNS } from '../../src/counties/parcel-columns.js';
 import { ReportingEngine } from '../../src/reporting/reporting-engine.js';
 import { IAAO_TABLES, readIaaoTable, type IaaoTable } from '../../src/statistics/fixtures/iaao-tables.js';
+import { QUINTOS_COLUMNS, QUINTOS_EXPECTED, readQuintosSample } from '../../src/statistics/fixtures/quintos-sample.js';
 import type { RatioStratum } from '../../src/reporting/ratio-study/ratio-study.js';
 import { waitForJob } from '../support/jobs.js';
 import { createTestApp, type HttpResponse, type TestApp } from '../support/test-app.js';
@@ -255,5 +257,144 @@ describe('Reporting engine (IAAO worked examples through import, job and results
     });
     expect(bad.status).toBe(400);
     expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(['trim_factor']);
+  });
+
+  it('reproduces the Quintos MKI and KI of three rolls that differ only within a price tie', async () => {
+    // The 30 sales as a county of their own (sale ids follow the file's order, which breaks the tie of the three
+    // sales at 89,000), estimate1 as the certified roll, estimate2 and estimate3 as two valuation versions.
+    const county = 'quintos';
+    const sample = readQuintosSample();
+    await t.request('PUT', `/api/v1/counties/${county}`, { headers: admin, body: { name: 'Quintos 2020' } });
+    const id = (i: number) => `Q-${String(i + 1).padStart(2, '0')}`;
+    const files = {
+      parcels: csv(
+        PARCEL_COLUMNS,
+        sample.salePrice.map((_, i) => [
+          id(i),
+          'Q',
+          'residential',
+          6000,
+          1500,
+          1980,
+          3,
+          3,
+          3,
+          2,
+          `${i} Q St`,
+          -86.5,
+          39.1,
+        ]),
+      ),
+      sales: csv(
+        ['parcel_id', 'sale_date', 'sale_price', 'is_valid', 'validity_code', 'deed_type'],
+        sample.salePrice.map((price, i) => [id(i), '2024-06-01', price, 'true', 'ARMS_LENGTH', 'WARRANTY']),
+      ),
+      assessments: csv(
+        ['parcel_id', 'tax_year', 'land_value', 'improvement_value'],
+        sample.estimates.estimate1.map((v, i) => [id(i), TAX_YEAR, 0, v.toFixed(2)]),
+      ),
+    };
+    for (const kind of ['parcels', 'sales', 'assessments'] as const) {
+      const res = await t.request('POST', `/api/v1/counties/${county}/${kind}/import`, {
+        headers: { ...admin, 'content-type': 'text/csv' },
+        body: files[kind],
+      });
+      expect(res.json()).toMatchObject({ rejected: 0 });
+    }
+    const saleOrder = await t.db.query<{ parcel_id: string }>(
+      'SELECT parcel_id FROM sales WHERE county_id = $1 ORDER BY id',
+      [county],
+    );
+    expect(saleOrder.rows.map((r) => r.parcel_id)).toEqual(sample.salePrice.map((_, i) => id(i)));
+    const versions: string[] = [];
+    for (const column of ['estimate2', 'estimate3'] as const) {
+      const job = randomUUID();
+      await t.db.query(
+        `INSERT INTO valuation_runs (job_id, county_id, tax_year, method, parcel_count) VALUES ($1, $2, $3, 'cost', 30)`,
+        [job, county, TAX_YEAR],
+      );
+      await t.db.query(
+        `INSERT INTO valuation_values (job_id, parcel_id, land_value, improvement_value, total_value)
+         SELECT $1, p, 0, v, v FROM unnest($2::text[], $3::numeric[]) AS x(p, v)`,
+        [job, sample.salePrice.map((_, i) => id(i)), sample.estimates[column].map((v) => v.toFixed(2))],
+      );
+      versions.push(job);
+    }
+    const { id: job, doc } = await runReport({
+      county_id: county,
+      tax_year: TAX_YEAR,
+      report_type: 'ratio_study',
+      compare: ['certified', ...versions],
+    });
+    expect(doc.status).toBe('COMPLETED');
+    const result = (await t.request('GET', `/api/v1/reporting/results/${job}`, { headers: admin })).json();
+    expect(result.strata[0].untrimmed.n).toBe(30);
+    QUINTOS_COLUMNS.forEach((column, k) => {
+      const s = result.comparison.versions[k].strata[0].untrimmed;
+      expect(Math.abs(s.mki - QUINTOS_EXPECTED[column].mki)).toBeLessThan(1e-6);
+      expect(Math.abs(s.ki - QUINTOS_EXPECTED[column].ki)).toBeLessThan(1e-6);
+    });
+    expect(result.strata[0].untrimmed.mki).toBe(result.comparison.versions[0].strata[0].untrimmed.mki);
+    // Strongly regressive: outside Quintos's range.
+    expect(result.strata[0].flags.mki_ok).toBe(false);
+    expect(result.standards.mki).toEqual([0.95, 1.05]);
+  });
+
+  it('gives bootstrap intervals that a seed reproduces and that cover the point estimates', async () => {
+    const body = {
+      county_id: COUNTY,
+      tax_year: TAX_YEAR,
+      report_type: 'ratio_study',
+      group_by: ['neighborhood'],
+      bootstrap: { resamples: 500, seed: 7 },
+    };
+    const a = (
+      await t.request('GET', `/api/v1/reporting/results/${(await runReport(body)).id}`, { headers: admin })
+    ).json();
+    const b = (
+      await t.request('GET', `/api/v1/reporting/results/${(await runReport(body)).id}`, { headers: admin })
+    ).json();
+    const c = (
+      await t.request('GET', `/api/v1/reporting/results/${(await runReport({ ...body, bootstrap: { seed: 8 } })).id}`, {
+        headers: admin,
+      })
+    ).json();
+    expect(a.bootstrap).toEqual({
+      resamples: 500,
+      seed: 7,
+      confidence: 0.95,
+      interval: 'percentile',
+      sample: 'trimmed',
+    });
+    expect(c.bootstrap).toMatchObject({ resamples: 1000, seed: 8 });
+    expect(a.strata.map((s: RatioStratum) => s.bootstrap)).toEqual(b.strata.map((s: RatioStratum) => s.bootstrap));
+    expect(a.strata[0].bootstrap).not.toEqual(c.strata[0].bootstrap);
+    for (const s of a.strata as RatioStratum[]) {
+      expect(s.bootstrap).toMatchObject({ sample: 'trimmed', method: 'classic', resamples: 500 });
+      for (const [ci, point] of [
+        [s.bootstrap.cod_ci, s.trimmed.cod],
+        [s.bootstrap.prd_ci, s.trimmed.prd],
+        [s.bootstrap.mki_ci, s.trimmed.mki],
+      ] as const) {
+        expect(ci![0]).toBeLessThanOrEqual(point!);
+        expect(ci![1]).toBeGreaterThanOrEqual(point!);
+      }
+    }
+    const bad = await t.request('POST', '/api/v1/reporting/run', {
+      headers: admin,
+      body: { ...body, bootstrap: { resamples: 5, seed: -1, extra: 1 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['bootstrap.extra', 'bootstrap.resamples', 'bootstrap.seed']);
+    const roll = await t.request('POST', '/api/v1/reporting/run', {
+      headers: admin,
+      body: { county_id: COUNTY, tax_year: TAX_YEAR, report_type: 'assessment_roll', bootstrap: {} },
+    });
+    expect(roll.status).toBe(400);
   });
 });

@@ -23,6 +23,160 @@ export class RatioStatisticsDto {
   prb_ci: [number, number] | null;
   @ApiProperty({ ...NUMBER_PAIR, nullable: true })
   median_ci: [number, number] | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Modified Kakwani index G(values) / G(prices), sales by price with ties in sale-id order: < 1 regressive, ' +
+      '1 vertical equity, > 1 progressive (Quintos: 0.95 < MKI ≤ 1.05).',
+  })
+  mki: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Kakwani index G(values) − G(prices).' })
+  ki: number | null;
+}
+
+export class StratumBootstrapDto {
+  @ApiProperty({ enum: ['trimmed'], description: 'The sample resampled.' })
+  sample: string;
+  @ApiProperty({
+    enum: ['classic', 'blb'],
+    description: 'classic: n draws per resample (up to 1000 sales); blb: bag of little bootstraps (larger strata).',
+  })
+  method: string;
+  @ApiProperty({ description: 'Resamples drawn.' })
+  resamples: number;
+  @ApiProperty({ ...NUMBER_PAIR, nullable: true, description: '95 % percentile interval of the COD.' })
+  cod_ci: [number, number] | null;
+  @ApiProperty({ ...NUMBER_PAIR, nullable: true })
+  prd_ci: [number, number] | null;
+  @ApiProperty({ ...NUMBER_PAIR, nullable: true })
+  mki_ci: [number, number] | null;
+}
+
+const VERDICTS = ['no sign of sales chasing', 'possible sales chasing', 'too few sales to judge'];
+
+export class CdfGapDto {
+  @ApiProperty({ enum: ['cdf_gap'] })
+  method: string;
+  @ApiProperty()
+  n: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Largest share of sales at one ratio (4 decimals).' })
+  largest_jump: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  at_ratio: number | null;
+  @ApiProperty({ type: Boolean, nullable: true })
+  flagged: boolean | null;
+  @ApiProperty({ enum: VERDICTS })
+  verdict: string;
+}
+
+export class DistributionTestDto {
+  @ApiProperty({ enum: ['distribution'] })
+  method: string;
+  @ApiProperty()
+  n: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Share of ratios within 0.98–1.02.' })
+  share_within: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Share a normal of the same mean and sd puts there.' })
+  normal_share: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  excess: number | null;
+  @ApiProperty({ type: Boolean, nullable: true })
+  flagged: boolean | null;
+  @ApiProperty({ enum: VERDICTS })
+  verdict: string;
+}
+
+export class SoldUnsoldDto {
+  @ApiProperty({ enum: ['sold_unsold'] })
+  method: string;
+  @ApiProperty({ description: 'Parcels with a valid sale in the window.' })
+  sold: number;
+  @ApiProperty({ description: 'Parcels of the same classes with no sale in the window.' })
+  unsold: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Median ln(current / prior) of the sold parcels.' })
+  sold_median_change: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  unsold_median_change: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Sold minus unsold.' })
+  difference: number | null;
+  @ApiProperty({ ...NUMBER_PAIR, nullable: true, description: '95 % interval (Price–Bonett).' })
+  difference_ci: [number, number] | null;
+  @ApiProperty({ type: Number, nullable: true })
+  mann_whitney_u: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  z: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Two-sided p of the rank test of the changes.' })
+  p_value: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Median |change − unsold median change| of sold parcels.' })
+  sold_median_distance: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  unsold_median_distance: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Two-sided p of the rank test of those distances; either p below 0.005 flags chasing.',
+  })
+  distance_p_value: number | null;
+  @ApiProperty({ type: Boolean, nullable: true })
+  flagged: boolean | null;
+  @ApiProperty({ enum: VERDICTS })
+  verdict: string;
+}
+
+export class SalesChasingDto {
+  @ApiProperty({ enum: ['trimmed'] })
+  sample: string;
+  @ApiProperty({ type: CdfGapDto })
+  cdf_gap: CdfGapDto;
+  @ApiProperty({ type: DistributionTestDto })
+  distribution: DistributionTestDto;
+  @ApiProperty({ type: SoldUnsoldDto, nullable: true, description: 'Null without prior_values.' })
+  sold_unsold: SoldUnsoldDto | null;
+  @ApiProperty({ enum: VERDICTS, description: '`possible sales chasing` when any method flags it.' })
+  verdict: string;
+}
+
+export class PriceDecileDto {
+  @ApiProperty({ description: '1 = the tenth of sales with the lowest prices.' })
+  decile: number;
+  @ApiProperty()
+  n: number;
+  @ApiProperty()
+  price_from: number;
+  @ApiProperty()
+  price_to: number;
+  @ApiProperty()
+  median_ratio: number;
+}
+
+export class LorenzPointDto {
+  @ApiProperty()
+  share_of_sales: number;
+  @ApiProperty()
+  price_share: number;
+  @ApiProperty()
+  value_share: number;
+}
+
+export class CdfPointDto {
+  @ApiProperty()
+  ratio: number;
+  @ApiProperty()
+  cumulative_share: number;
+}
+
+export class RatioChartDataDto {
+  @ApiProperty({ description: 'Sales drawn (all sales of the overall stratum, untrimmed).' })
+  n: number;
+  @ApiProperty({ type: Number, nullable: true })
+  median_ratio: number | null;
+  @ApiProperty({ type: [PriceDecileDto], description: '10 entries (none under 10 sales).' })
+  ratio_by_price_decile: PriceDecileDto[];
+  @ApiProperty({ type: [LorenzPointDto], description: '101 points.' })
+  lorenz: LorenzPointDto[];
+  @ApiProperty({ type: [CdfPointDto], description: '201 points.' })
+  ratio_cdf: CdfPointDto[];
 }
 
 export class StratumFlagsDto {
@@ -44,6 +198,8 @@ export class StratumFlagsDto {
   prb_significant: boolean | null;
   @ApiProperty({ type: Boolean, nullable: true })
   prb_ci_within_range: boolean | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: '0.95 < MKI ≤ 1.05 (Quintos); not part of compliant.' })
+  mki_ok: boolean | null;
   @ApiProperty()
   sample_ok: boolean;
   @ApiProperty({ type: Boolean, nullable: true })
@@ -70,6 +226,10 @@ export class RatioStratumDto {
   trim_bounds: [number, number] | null;
   @ApiProperty({ type: StratumFlagsDto })
   flags: StratumFlagsDto;
+  @ApiProperty({ type: StratumBootstrapDto })
+  bootstrap: StratumBootstrapDto;
+  @ApiProperty({ type: SalesChasingDto })
+  sales_chasing: SalesChasingDto;
   @ApiProperty({ type: [String] })
   warnings: string[];
 }
@@ -109,6 +269,34 @@ export class RatioStandardsDto {
   min_sales: number;
   @ApiProperty({ enum: ['trimmed'] })
   flags_basis: string;
+  @ApiProperty({ ...NUMBER_PAIR, description: 'Quintos: 0.95 < MKI ≤ 1.05 (open below, closed above).' })
+  mki: [number, number];
+}
+
+export class BootstrapSettingsDto {
+  @ApiProperty()
+  resamples: number;
+  @ApiProperty()
+  seed: number;
+  @ApiProperty({ example: 0.95 })
+  confidence: number;
+  @ApiProperty({ enum: ['percentile'] })
+  interval: string;
+  @ApiProperty({ enum: ['trimmed'] })
+  sample: string;
+}
+
+export class ChasingSettingsDto {
+  @ApiProperty(NUMBER_PAIR)
+  bounds: [number, number];
+  @ApiProperty()
+  gap: number;
+  @ApiProperty({ description: 'Significance level of the sold-versus-unsold rank test.' })
+  alpha: number;
+  @ApiProperty()
+  min_sales: number;
+  @ApiProperty({ enum: ['trimmed'] })
+  sample: string;
 }
 
 export class ComparedVersionDto {
@@ -116,6 +304,8 @@ export class ComparedVersionDto {
   values: string;
   @ApiProperty({ type: [RatioStratumDto] })
   strata: RatioStratumDto[];
+  @ApiProperty({ type: RatioChartDataDto })
+  charts: RatioChartDataDto;
 }
 
 export class CompliantChangeDto {
@@ -180,6 +370,21 @@ export class RatioStudyResultsDto extends JobResultBaseDto {
   time_adjustment: Record<string, unknown> | null;
   @ApiProperty({ type: ValueSetDto, description: 'The values studied (with `compare`: the first compared set).' })
   values: ValueSetDto;
+  @ApiProperty({
+    type: ValueSetDto,
+    nullable: true,
+    description: 'The values before (tax_year − 1) of the sold-versus-unsold test; null without prior_values.',
+  })
+  prior_values: ValueSetDto | null;
+  @ApiProperty({ type: BootstrapSettingsDto })
+  bootstrap: BootstrapSettingsDto;
+  @ApiProperty({ type: ChasingSettingsDto })
+  sales_chasing: ChasingSettingsDto;
+  @ApiProperty({
+    type: RatioChartDataDto,
+    description: 'Data of the charts (overall stratum; with `compare`: of the first set, each set in comparison).',
+  })
+  charts: RatioChartDataDto;
   @ApiProperty({ type: RatioSalesDto })
   sales: RatioSalesDto;
   @ApiProperty({ type: RatioStandardsDto })

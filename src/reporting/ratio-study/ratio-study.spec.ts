@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ratioStatistics } from '../../statistics/ratio-statistics.js';
-import { ratioStudyStrata, type RatioStudyData } from './ratio-study.js';
+import { DEFAULT_BOOTSTRAP, ratioStudyStrata, type RatioStudyData } from './ratio-study.js';
 import { codRange, evaluateStratum, IAAO_STANDARDS } from './standards.js';
 
 /** Builds coded columns from (estimate, price, class, neighborhood) rows. */
@@ -28,7 +28,10 @@ rows.push([600_000, 200_000, 'residential', 'Alpha']);
 for (let i = 0; i < 5; i++) rows.push([(0.8 + 0.05 * i) * 500_000, 500_000, 'commercial', 'Alpha']);
 
 describe('ratioStudyStrata', () => {
-  const strata = ratioStudyStrata(data(rows), ['neighborhood', 'property_class'], 1.5);
+  const strata = ratioStudyStrata(data(rows), ['neighborhood', 'property_class'], {
+    trimFactor: 1.5,
+    bootstrap: DEFAULT_BOOTSTRAP,
+  });
 
   it('lists overall, then each grouping in the order asked with values sorted', () => {
     expect(strata.map((s) => s.group)).toEqual([
@@ -56,7 +59,7 @@ describe('ratioStudyStrata', () => {
   });
 
   it('matches a larger trim factor keeping more', () => {
-    const wide = ratioStudyStrata(data(rows), [], 100);
+    const wide = ratioStudyStrata(data(rows), [], { trimFactor: 100, bootstrap: DEFAULT_BOOTSTRAP });
     expect(wide[0].trimmed_count).toBe(0);
   });
 
@@ -88,6 +91,8 @@ describe('evaluateStratum', () => {
     mean: 1,
     weighted_mean: 1,
     median_ci: [0.95, 1.05] as [number, number],
+    mki: 1,
+    ki: 0,
   };
 
   it('checks each measure against its IAAO range, bounds included', () => {

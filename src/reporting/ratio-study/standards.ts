@@ -11,7 +11,10 @@
 // non-representative sample.
 // Level: median ratio 0.90–1.10. Vertical equity: PRD 0.98–1.03, PRB −0.05..0.05.
 // A stratum with fewer than 30 sales gets a warning: its figures are too uncertain to judge compliance on.
+// Beside them, not part of `compliant` (the IAAO standard does not set it): Quintos's range of the MKI,
+// 0.95 < MKI ≤ 1.05 (vertical equity by Gini indices, statistics/vertical-equity.ts).
 import type { RatioStatistics } from '../../statistics/ratio-statistics.js';
+import { MKI_RANGE, mkiWithinRange } from '../../statistics/vertical-equity.js';
 
 export type Range = readonly [number, number];
 
@@ -26,6 +29,8 @@ export const IAAO_STANDARDS = {
     vacant: [5, 25] as Range,
     agricultural: [5, 25] as Range,
   } as Readonly<Record<string, Range>>,
+  /** Quintos's range of the MKI, open below and closed above: 0.95 < MKI ≤ 1.05. */
+  mki: MKI_RANGE,
   /** Below this many sales a stratum is flagged as too small to judge. */
   minSales: 30,
 } as const;
@@ -44,6 +49,8 @@ export interface StratumFlags {
   prb_significant: boolean | null;
   /** True when the whole PRB CI lies within −0.05..0.05. */
   prb_ci_within_range: boolean | null;
+  /** 0.95 < MKI ≤ 1.05 (Quintos); not part of `compliant`. */
+  mki_ok: boolean | null;
   sample_ok: boolean;
   /** All four measures within their ranges (null when one of them could not be computed). */
   compliant: boolean | null;
@@ -75,6 +82,7 @@ export function evaluateStratum(s: RatioStatistics, codClass: string): StratumFl
     prb_ok: prbOk,
     prb_significant: s.prb_ci ? s.prb_ci[0] > 0 || s.prb_ci[1] < 0 : null,
     prb_ci_within_range: s.prb_ci ? s.prb_ci[0] >= IAAO_STANDARDS.prb[0] && s.prb_ci[1] <= IAAO_STANDARDS.prb[1] : null,
+    mki_ok: mkiWithinRange(s.mki),
     sample_ok: s.n >= IAAO_STANDARDS.minSales,
     compliant: checks.some((c) => c === null) ? null : checks.every(Boolean),
   };
